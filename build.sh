@@ -1,0 +1,142 @@
+#!/usr/bin/env bash
+# ContainerTest's one entry point.
+#   ./build.sh docker   make sure a Docker Engine answers (installs and starts one on Debian/Ubuntu as root)
+#   ./build.sh test     build everything, run every test project, print "N passed, N failed, N skipped"
+#   ./build.sh pack     write the NuGet packages to artifacts/packages/
+#   ./build.sh demo     set everything up and run the samples with per-test containers
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+ARTIFACTS="$ROOT/artifacts"
+CONFIGURATION="${CONFIGURATION:-Release}"
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+
+say() { printf '==> %s\n' "$*" >&2; }
+die() { printf 'build.sh: %s\n' "$*" >&2; exit 1; }
+
+engine_answers() { docker info >/dev/null 2>&1; }
+
+# Packages the tests need besides Docker: a static busybox for the small test image, and
+# Debian's docker-registry for the local registry the pull tests push to.
+TEST_PACKAGES=(busybox-static docker-registry)
+
+apt_install() {
+  local missing=()
+  for package in "$@"; do
+    dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  [ "$(id -u)" -eq 0 ] || die "missing packages: ${missing[*]}. Install them: sudo apt-get install -y ${missing[*]}"
+  command -v apt-get >/dev/null || die "missing packages: ${missing[*]}, and this is not a Debian/Ubuntu machine: install their equivalents."
+  say "installing ${missing[*]}"
+  if [ ! -f "$ARTIFACTS/.apt-updated" ]; then
+    apt-get update -qq >"$ARTIFACTS/apt-update.log" 2>&1 || die "apt-get update failed; see $ARTIFACTS/apt-update.log"
+    touch "$ARTIFACTS/.apt-updated"
+  fi
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >"$ARTIFACTS/apt-install.log" 2>&1 \
+    || die "apt-get install ${missing[*]} failed; see $ARTIFACTS/apt-install.log"
+}
+
+cmd_docker() {
+  mkdir -p "$ARTIFACTS"
+  if engine_answers; then
+    return 0
+  fi
+  if [ "$(uname -s)" != "Linux" ] || ! command -v apt-get >/dev/null || [ "$(id -u)" -ne 0 ]; then
+    die "no Docker Engine answers ('docker info' failed). Install and start Docker (Docker Desktop, or 'sudo apt-get install docker.io && sudo systemctl start docker'), or set DOCKER_HOST to a running engine."
+  fi
+  command -v dockerd >/dev/null || apt_install docker.io
+  if ! pgrep -x dockerd >/dev/null; then
+    # A dockerd killed hard leaves its pid file behind, and the next one refuses to start.
+    rm -f /var/run/docker.pid
+    say "starting dockerd (log: $ARTIFACTS/dockerd.log)"
+    nohup dockerd >"$ARTIFACTS/dockerd.log" 2>&1 &
+  fi
+  for _ in $(seq 1 60); do
+    engine_answers && { say "Docker Engine $(docker version --format '{{.Server.Version}}' 2>/dev/null) answers"; return 0; }
+    sleep 1
+  done
+  tail -n 20 "$ARTIFACTS/dockerd.log" >&2 || true
+  die "dockerd did not answer within 60 s; its log is $ARTIFACTS/dockerd.log"
+}
+
+# Sums the counters of every TRX file given; prints "passed failed skipped".
+trx_counts() {
+  local passed=0 failed=0 skipped=0 file counters
+  for file in "$@"; do
+    counters="$(grep -o '<Counters [^>]*>' "$file" | head -n 1)"
+    local total executed p f e t a
+    total=$(sed -n 's/.* total="\([0-9]*\)".*/\1/p' <<<"$counters")
+    executed=$(sed -n 's/.* executed="\([0-9]*\)".*/\1/p' <<<"$counters")
+    p=$(sed -n 's/.* passed="\([0-9]*\)".*/\1/p' <<<"$counters")
+    f=$(sed -n 's/.* failed="\([0-9]*\)".*/\1/p' <<<"$counters")
+    e=$(sed -n 's/.* error="\([0-9]*\)".*/\1/p' <<<"$counters")
+    t=$(sed -n 's/.* timeout="\([0-9]*\)".*/\1/p' <<<"$counters")
+    a=$(sed -n 's/.* aborted="\([0-9]*\)".*/\1/p' <<<"$counters")
+    passed=$((passed + ${p:-0}))
+    failed=$((failed + ${f:-0} + ${e:-0} + ${t:-0} + ${a:-0}))
+    skipped=$((skipped + ${total:-0} - ${executed:-0}))
+  done
+  echo "$passed $failed $skipped"
+}
+
+leftover_containers() {
+  docker ps -aq --filter "label=io.containertest.managed=true" --filter "label=io.containertest.kind=job" 2>/dev/null | wc -l
+}
+
+cmd_test() {
+  cmd_docker
+  apt_install "${TEST_PACKAGES[@]}"
+  say "building ($CONFIGURATION)"
+  dotnet build "$ROOT/ContainerTest.sln" -c "$CONFIGURATION" -nologo -clp:ErrorsOnly >"$ARTIFACTS/build.log" 2>&1 \
+    || { tail -n 40 "$ARTIFACTS/build.log" >&2; die "build failed; full log: $ARTIFACTS/build.log"; }
+
+  local results="$ARTIFACTS/test-results" crashed=0 project name
+  rm -rf "$results"
+  mkdir -p "$results"
+  for project in "$ROOT"/tests/*/*.Tests.csproj; do
+    name="$(basename "$project" .csproj)"
+    say "testing $name"
+    if ! dotnet test "$project" -c "$CONFIGURATION" --no-build --nologo \
+        --logger "trx;LogFileName=$name.trx" --logger "console;verbosity=normal" \
+        --results-directory "$results" 2>&1 | tee "$results/$name.log" | grep -E '^\s+(Passed|Failed|Skipped) |^\s*(Error Message|Stack Trace):|^Total tests|^\s+(Passed|Failed|Skipped):' ; then
+      :
+    fi
+    if [ ! -f "$results/$name.trx" ]; then
+      say "$name produced no results (crashed?); see $results/$name.log"
+      crashed=$((crashed + 1))
+    fi
+  done
+
+  local counts passed failed skipped leaked
+  shopt -s nullglob
+  local trx=("$results"/*.trx)
+  counts="$(trx_counts "${trx[@]}")"
+  read -r passed failed skipped <<<"$counts"
+  failed=$((failed + crashed))
+  leaked="$(leftover_containers)"
+  if [ "$leaked" -gt 0 ]; then
+    say "$leaked job container(s) left behind after the tests: that is a bug (docker ps -a --filter label=io.containertest.managed=true)"
+    failed=$((failed + 1))
+  fi
+  echo "$passed passed, $failed failed, $skipped skipped"
+  [ "$failed" -eq 0 ]
+}
+
+cmd_pack() {
+  mkdir -p "$ARTIFACTS/packages"
+  die "pack: the NuGet packages do not exist yet (see the packaging issue)."
+}
+
+cmd_demo() {
+  cmd_docker
+  die "demo: not available yet — the test adapter that runs each test in its own container is the next piece of work. './build.sh test' runs the container runtime's tests."
+}
+
+case "${1:-}" in
+  docker) cmd_docker ;;
+  test) cmd_test ;;
+  pack) cmd_pack ;;
+  demo) cmd_demo ;;
+  *) echo "usage: ./build.sh docker|test|pack|demo" >&2; exit 2 ;;
+esac

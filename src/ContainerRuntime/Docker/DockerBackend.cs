@@ -1,0 +1,135 @@
+namespace ContainerTest.ContainerRuntime.Docker;
+
+using System.Net;
+using System.Net.Sockets;
+using ContainerTest.ContainerRuntime.Errors;
+using ContainerTest.ContainerRuntime.Jobs;
+using ContainerTest.ContainerRuntime.Network;
+using global::Docker.DotNet;
+using global::Docker.DotNet.Models;
+
+/// <summary>
+/// Runs jobs in containers of a Docker Engine (Docker.DotNet.Enhanced over the Engine API).
+/// Every container carries the run's labels and is removed when its job ends; disposing the
+/// backend removes any that are still there.
+/// </summary>
+public sealed class DockerBackend : IJobBackend
+{
+    private readonly DockerClient client;
+    private readonly LiveContainers live = new();
+    private readonly ImagePuller images;
+    private int disposed;
+
+    private DockerBackend(DockerClient client, string runId, string apiVersion)
+    {
+        this.client = client;
+        RunId = runId;
+        ApiVersion = apiVersion;
+        images = new ImagePuller(client);
+    }
+
+    /// <inheritdoc />
+    public string Name => "docker";
+
+    /// <inheritdoc />
+    public string RunId { get; }
+
+    /// <summary>The engine's API version (1.41 for Docker 20.10).</summary>
+    public string ApiVersion { get; }
+
+    /// <summary>Where the engine was found.</summary>
+    public Uri Endpoint => client.Options.Endpoint;
+
+    /// <inheritdoc />
+    public BackendCapabilities Capabilities =>
+        BackendCapabilities.ReadOnlyHostDirectory
+        | BackendCapabilities.CopyOnWriteHostDirectory
+        | BackendCapabilities.TarLayer
+        | BackendCapabilities.FileLayer
+        | BackendCapabilities.SymlinkLayer
+        | BackendCapabilities.NetworkNone
+        | BackendCapabilities.NetworkLoopback
+        | BackendCapabilities.NetworkOpen
+        | BackendCapabilities.TmpfsMount
+        | BackendCapabilities.ProcAtSlashProc
+        | BackendCapabilities.MemoryLimit
+        | BackendCapabilities.CpuLimit
+        | BackendCapabilities.PidsLimit
+        | BackendCapabilities.UserIdentity
+        | BackendCapabilities.Tty
+        | BackendCapabilities.Hardening;
+
+    /// <summary>The Docker.DotNet client, for the pieces of this assembly that need the engine directly.</summary>
+    internal DockerClient Client => client;
+
+    /// <summary>Finds the engine (as the Docker CLI does, unless an endpoint is given) and checks it answers.</summary>
+    /// <exception cref="BackendUnavailableException">The engine is not installed, not running, or not ours to use.</exception>
+    public static async Task<DockerBackend> ConnectAsync(DockerBackendOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        options ??= new DockerBackendOptions();
+        var (client, apiVersion) = await DockerEngineConnector.ConnectAsync(options, cancellationToken).ConfigureAwait(false);
+        return new DockerBackend(client, options.RunId ?? NewRunId(), apiVersion);
+    }
+
+    /// <inheritdoc />
+    public async Task<JobResult> RunAsync(JobSpec spec, IJobObserver? observer = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref disposed) != 0, this);
+        CapabilityCheck.Ensure(this, spec);
+        var jobId = spec.JobId ?? Guid.NewGuid().ToString("N")[..12];
+        try
+        {
+            await images.EnsurePresentAsync(spec.Image, cancellationToken).ConfigureAwait(false);
+            var network = AttachmentFor(spec.Network);
+            return await new DockerJobRun(client, spec, jobId, RunId, network, observer, live).RunAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (IsEngineGone(ex) && !cancellationToken.IsCancellationRequested)
+        {
+            throw new BackendUnavailableException(
+                $"The Docker Engine at {Endpoint} stopped answering while running job {jobId}: {ex.Message} Check that Docker is still running (`docker info`) and run again.",
+                RetryClass.Retryable,
+                ex);
+        }
+    }
+
+    /// <summary>Removes every container this backend created that is still there, then closes the connection.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref disposed, 1) != 0)
+        {
+            return;
+        }
+
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await Task.WhenAll(live.Snapshot().Select(async id =>
+        {
+            try
+            {
+                await client.Containers.RemoveContainerAsync(id, new ContainerRemoveParameters { Force = true, RemoveVolumes = true }, timeout.Token).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is DockerApiException or OperationCanceledException or HttpRequestException or IOException)
+            {
+                // Still labelled: `dotnet containertest clean` finds it.
+            }
+        })).ConfigureAwait(false);
+        client.Dispose();
+    }
+
+    private static NetworkAttachment AttachmentFor(NetworkPolicy policy) => policy switch
+    {
+        // Docker's "none" gives the container a namespace of its own whose only interface is its
+        // private loopback: nothing outside the container is reachable, not even the host.
+        // That is exactly "loopback"; for "none" it is the nearest Docker offers (it cannot
+        // remove the loopback interface), and reaching nothing beyond the container holds for both.
+        NoNetworkPolicy or LoopbackNetworkPolicy => NetworkAttachment.Isolated,
+        OpenNetworkPolicy => NetworkAttachment.DefaultBridge,
+        _ => throw new UnsupportedCapabilityException("docker", BackendCapabilities.NetworkAllowList, $"The docker backend cannot apply the network policy '{policy}'."),
+    };
+
+    private static bool IsEngineGone(Exception ex) =>
+        ex is HttpRequestException or SocketException or IOException
+        || (ex is DockerApiException api && api.StatusCode is HttpStatusCode.BadGateway or HttpStatusCode.ServiceUnavailable);
+
+    private static string NewRunId() => DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", System.Globalization.CultureInfo.InvariantCulture) + "-" + Guid.NewGuid().ToString("N")[..8];
+}

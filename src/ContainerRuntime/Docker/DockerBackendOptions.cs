@@ -1,0 +1,17 @@
+namespace ContainerTest.ContainerRuntime.Docker;
+
+/// <summary>How to reach the Docker Engine and how to identify this run's containers.</summary>
+public sealed record DockerBackendOptions
+{
+    /// <summary>
+    /// The engine's endpoint (<c>unix:///var/run/docker.sock</c>, <c>tcp://host:2375</c>). Null finds it as
+    /// the Docker CLI does: DOCKER_HOST, then the current Docker context, then the default socket.
+    /// </summary>
+    public Uri? Endpoint { get; init; }
+
+    /// <summary>The id put on every container of this run; a new one when null.</summary>
+    public string? RunId { get; init; }
+
+    /// <summary>How long to wait for the engine to answer the first request.</summary>
+    public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(15);
+}

@@ -1,0 +1,286 @@
+namespace ContainerTest.ContainerRuntime.Docker;
+
+using System.IO.Pipes;
+using System.Net;
+using ContainerTest.ContainerRuntime.Jobs;
+using ContainerTest.ContainerRuntime.Layers;
+using global::Docker.DotNet;
+using global::Docker.DotNet.Models;
+
+/// <summary>
+/// One job's life in one container: create, copy layers in, attach, start, wait (with the
+/// timeout), read the exit state, and remove the container — on every path.
+/// </summary>
+internal sealed class DockerJobRun(DockerClient client, JobSpec spec, string jobId, string runId, NetworkAttachment network, IJobObserver? observer, LiveContainers live)
+{
+    /// <summary>How long removing a container may take before we give up on it (it keeps its labels for `clean`).</summary>
+    private static readonly TimeSpan RemovalTimeout = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long to keep reading output after the container stopped (the engine may still be flushing it).</summary>
+    private static readonly TimeSpan OutputDrainTimeout = TimeSpan.FromSeconds(5);
+
+    private readonly BoundedOutputBuffer stdout = new(spec.OutputLimitBytes);
+    private readonly BoundedOutputBuffer stderr = new(spec.OutputLimitBytes);
+    private string? containerId;
+    private DateTimeOffset startedAt;
+
+    public async Task<JobResult> RunAsync(CancellationToken cancellationToken)
+    {
+        startedAt = DateTimeOffset.UtcNow;
+        try
+        {
+            return await RunInContainerAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            return Result(TerminationReason.Cancelled, exitCode: null);
+        }
+        finally
+        {
+            await RemoveContainerAsync().ConfigureAwait(false);
+        }
+    }
+
+    private async Task<JobResult> RunInContainerAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            var created = await client.Containers.CreateContainerAsync(
+                ContainerSpecTranslator.ToCreateParameters(spec, jobId, runId, network), cancellationToken).ConfigureAwait(false);
+            containerId = created.ID;
+            live.Add(created.ID);
+        }
+        catch (DockerApiException ex) when (ex is not DockerImageNotFoundException)
+        {
+            return FailedToStart($"The engine refused to create the container: {ApiMessage(ex)}");
+        }
+
+        foreach (var layer in spec.Layers)
+        {
+            if (layer is HostDirectoryLayer { Access: LayerAccess.ReadOnly })
+            {
+                continue; // bind-mounted at create time
+            }
+
+            await CopyLayerInAsync(layer, cancellationToken).ConfigureAwait(false);
+        }
+
+        using var attached = await client.Containers.AttachContainerAsync(
+            containerId,
+            new ContainerAttachParameters { Stream = true, Stdout = true, Stderr = true },
+            cancellationToken).ConfigureAwait(false);
+        using var readerStop = new CancellationTokenSource();
+        var reading = ReadOutputAsync(attached, readerStop.Token);
+
+        try
+        {
+            await client.Containers.StartContainerAsync(containerId, new ContainerStartParameters(), cancellationToken).ConfigureAwait(false);
+        }
+        catch (DockerApiException ex)
+        {
+            await readerStop.CancelAsync().ConfigureAwait(false);
+            await reading.ConfigureAwait(false);
+            return FailedToStart($"The container did not start: {ApiMessage(ex)}");
+        }
+
+        startedAt = DateTimeOffset.UtcNow;
+        observer?.OnStarted(jobId, containerId);
+
+        var termination = await WaitForExitAsync(cancellationToken).ConfigureAwait(false);
+
+        // The attach stream ends by itself once the container has stopped; bound the wait anyway.
+        if (await Task.WhenAny(reading, Task.Delay(OutputDrainTimeout, CancellationToken.None)).ConfigureAwait(false) != reading)
+        {
+            await readerStop.CancelAsync().ConfigureAwait(false);
+        }
+
+        await reading.ConfigureAwait(false);
+        var state = await InspectStateAsync().ConfigureAwait(false);
+        if (termination == TerminationReason.Exited && state?.OOMKilled == true)
+        {
+            termination = TerminationReason.OutOfMemory;
+        }
+
+        return Result(termination, state is null ? null : (int)state.ExitCode);
+    }
+
+    private async Task<TerminationReason> WaitForExitAsync(CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        if (spec.Timeout is { } limit)
+        {
+            timeout.CancelAfter(limit);
+        }
+
+        try
+        {
+            await client.Containers.WaitContainerAsync(containerId!, timeout.Token).ConfigureAwait(false);
+            return TerminationReason.Exited;
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            await KillAsync().ConfigureAwait(false);
+            return TerminationReason.TimedOut;
+        }
+        catch (OperationCanceledException)
+        {
+            await KillAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    private async Task CopyLayerInAsync(Layer layer, CancellationToken cancellationToken)
+    {
+        using var pipe = new AnonymousPipeServerStream(PipeDirection.Out);
+        using var readEnd = new AnonymousPipeClientStream(PipeDirection.In, pipe.ClientSafePipeHandle);
+        var writing = Task.Run(
+            async () =>
+            {
+                try
+                {
+                    await LayerArchive.WriteAsync(pipe, layer, spec.User, cancellationToken).ConfigureAwait(false);
+                }
+                finally
+                {
+                    pipe.Dispose(); // end of stream for the reader
+                }
+            },
+            CancellationToken.None);
+        try
+        {
+            await client.Containers.ExtractArchiveToContainerAsync(containerId!, new CopyToContainerParameters { Path = "/" }, readEnd, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            readEnd.Dispose();
+            try
+            {
+                await writing.ConfigureAwait(false);
+            }
+            catch (IOException) when (cancellationToken.IsCancellationRequested)
+            {
+                // the reader went away because we were cancelled
+            }
+        }
+
+        if (layer is TarArchiveLayer tar)
+        {
+            var archive = new FileStream(tar.ArchivePath, FileMode.Open, FileAccess.Read, FileShare.Read, 81920, useAsync: true);
+            await using (archive.ConfigureAwait(false))
+            {
+                await client.Containers.ExtractArchiveToContainerAsync(containerId!, new CopyToContainerParameters { Path = tar.ContainerPath }, archive, cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private async Task ReadOutputAsync(MultiplexedStream stream, CancellationToken cancellationToken)
+    {
+        var buffer = new byte[81920];
+        try
+        {
+            while (true)
+            {
+                var read = await stream.ReadOutputAsync(buffer, 0, buffer.Length, cancellationToken).ConfigureAwait(false);
+                if (read.EOF)
+                {
+                    return;
+                }
+
+                var channel = read.Target == MultiplexedStream.TargetStream.StandardError ? OutputChannel.Stderr : OutputChannel.Stdout;
+                var chunk = buffer.AsSpan(0, read.Count);
+                (channel == OutputChannel.Stderr ? stderr : stdout).Append(chunk);
+                observer?.OnOutput(jobId, channel, chunk);
+            }
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or IOException or ObjectDisposedException)
+        {
+            // The container is gone or we stopped listening: what was read is kept.
+        }
+    }
+
+    private async Task<ContainerState?> InspectStateAsync()
+    {
+        try
+        {
+            var inspected = await client.Containers.InspectContainerAsync(containerId!, CancellationToken.None).ConfigureAwait(false);
+            return inspected.State is { } state ? new ContainerState(state.ExitCode, state.OOMKilled) : null;
+        }
+        catch (DockerApiException)
+        {
+            return null;
+        }
+    }
+
+    private async Task KillAsync()
+    {
+        try
+        {
+            await client.Containers.KillContainerAsync(containerId!, new ContainerKillParameters { Signal = "KILL" }, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (DockerApiException ex) when (ex.StatusCode is HttpStatusCode.Conflict or HttpStatusCode.NotFound)
+        {
+            // already stopped or gone
+        }
+    }
+
+    private async Task RemoveContainerAsync()
+    {
+        if (containerId is null)
+        {
+            return;
+        }
+
+        using var timeout = new CancellationTokenSource(RemovalTimeout);
+        try
+        {
+            await client.Containers.RemoveContainerAsync(containerId, new ContainerRemoveParameters { Force = true, RemoveVolumes = true }, timeout.Token).ConfigureAwait(false);
+            live.Remove(containerId);
+        }
+        catch (DockerContainerNotFoundException)
+        {
+            live.Remove(containerId);
+        }
+        catch (Exception ex) when (ex is DockerApiException or OperationCanceledException or HttpRequestException or IOException)
+        {
+            // Left for the backend's disposal and for `dotnet containertest clean`, which find it by its labels.
+        }
+    }
+
+    private JobResult FailedToStart(string cause) => Result(TerminationReason.FailedToStart, exitCode: null) with { FailureCause = cause };
+
+    private JobResult Result(TerminationReason termination, int? exitCode) => new()
+    {
+        JobId = jobId,
+        InstanceId = containerId,
+        Termination = termination,
+        ExitCode = exitCode,
+        Stdout = stdout.ToCapturedOutput(),
+        Stderr = stderr.ToCapturedOutput(),
+        StartedAt = startedAt,
+        EndedAt = DateTimeOffset.UtcNow,
+    };
+
+    private static string ApiMessage(DockerApiException ex)
+    {
+        var body = ex.ResponseBody?.Trim();
+        if (body is { Length: > 0 } && body.StartsWith('{'))
+        {
+            try
+            {
+                using var json = System.Text.Json.JsonDocument.Parse(body);
+                if (json.RootElement.TryGetProperty("message", out var message))
+                {
+                    return message.GetString() ?? body;
+                }
+            }
+            catch (System.Text.Json.JsonException)
+            {
+                // fall through to the raw body
+            }
+        }
+
+        return string.IsNullOrEmpty(body) ? ex.Message : body;
+    }
+
+    private sealed record ContainerState(long ExitCode, bool OOMKilled);
+}

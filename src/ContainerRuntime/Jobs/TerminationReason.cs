@@ -1,0 +1,20 @@
+namespace ContainerTest.ContainerRuntime.Jobs;
+
+/// <summary>Why a job's container stopped.</summary>
+public enum TerminationReason
+{
+    /// <summary>The command ended by itself; see <see cref="JobResult.ExitCode"/>.</summary>
+    Exited,
+
+    /// <summary>It ran past <see cref="JobSpec.Timeout"/> and was killed; the output read until then is kept.</summary>
+    TimedOut,
+
+    /// <summary>The kernel killed it for using more memory than <see cref="ResourceLimits.MemoryBytes"/>.</summary>
+    OutOfMemory,
+
+    /// <summary>The caller cancelled the job; its container was removed.</summary>
+    Cancelled,
+
+    /// <summary>The container could not be created or started; see <see cref="JobResult.FailureCause"/>.</summary>
+    FailedToStart,
+}
