@@ -1,0 +1,79 @@
+namespace ContainerTest.ContainerRuntime.Tests;
+
+using System.Formats.Tar;
+using ContainerTest.ContainerRuntime.Jobs;
+using ContainerTest.ContainerRuntime.Layers;
+using ContainerTest.ContainerRuntime.Tests.Fixtures;
+
+[TestClass]
+public sealed class LayerTests
+{
+    private static readonly UserIdentity NonRoot = new(1000, 1000);
+
+    [TestMethod]
+    public async Task A_copy_on_write_directory_is_writable_and_private_to_each_job()
+    {
+        using var host = new TemporaryDirectory();
+        await File.WriteAllTextAsync(Path.Combine(host.Path, "original.txt"), "from the host\n");
+        Directory.CreateDirectory(Path.Combine(host.Path, "sub"));
+        await File.WriteAllTextAsync(Path.Combine(host.Path, "sub", "nested.txt"), "nested\n");
+        var layer = new HostDirectoryLayer(host.Path, "/app/out", LayerAccess.CopyOnWrite);
+        var script = "cat /app/out/original.txt /app/out/sub/nested.txt; " +
+                     "if [ -e /app/out/written.txt ]; then echo saw-other-jobs-file; fi; " +
+                     "echo mine > /app/out/written.txt && echo changed > /app/out/original.txt && echo wrote";
+
+        var first = await (Toolbox.Shell(script) with { Layers = [layer], User = NonRoot }).RunAsync();
+        var second = await (Toolbox.Shell(script) with { Layers = [layer], User = NonRoot }).RunAsync();
+
+        Assert.AreEqual("from the host\nnested\nwrote\n", first.Stdout.Text, first.Stderr.Text);
+        Assert.AreEqual("from the host\nnested\nwrote\n", second.Stdout.Text, "the second job saw the first job's changes");
+        Assert.AreEqual("from the host\n", await File.ReadAllTextAsync(Path.Combine(host.Path, "original.txt")), "the host's file changed");
+        Assert.IsFalse(File.Exists(Path.Combine(host.Path, "written.txt")), "the job's file leaked to the host");
+    }
+
+    [TestMethod]
+    public async Task A_read_only_directory_shows_the_hosts_files_and_refuses_writes()
+    {
+        using var host = new TemporaryDirectory();
+        await File.WriteAllTextAsync(Path.Combine(host.Path, "spec.txt"), "spec\n");
+        var spec = Toolbox.Shell("cat /src/spec.txt; if echo x > /src/new.txt 2>/dev/null; then echo writable; else echo read-only; fi") with
+        {
+            Layers = [new HostDirectoryLayer(host.Path, "/src")],
+        };
+
+        var result = await spec.RunAsync();
+
+        Assert.AreEqual("spec\nread-only\n", result.Stdout.Text);
+        Assert.IsFalse(File.Exists(Path.Combine(host.Path, "new.txt")));
+    }
+
+    [TestMethod]
+    public async Task Inline_files_symlinks_and_tar_archives_appear_where_asked_and_later_layers_win()
+    {
+        using var host = new TemporaryDirectory();
+        var archive = Path.Combine(host.Path, "layer.tar");
+        await using (var stream = File.Create(archive))
+        await using (var writer = new TarWriter(stream, TarEntryFormat.Pax))
+        {
+            await writer.WriteEntryAsync(new PaxTarEntry(TarEntryType.RegularFile, "from-tar.txt") { DataStream = new MemoryStream("in the tar\n"u8.ToArray()) });
+            await writer.WriteEntryAsync(new PaxTarEntry(TarEntryType.RegularFile, "overridden.txt") { DataStream = new MemoryStream("old\n"u8.ToArray()) });
+        }
+
+        var spec = Toolbox.Shell("cat /opt/data/from-tar.txt /opt/data/overridden.txt /etc/stub.conf; ./run.sh; readlink /usr/local/bin/tool") with
+        {
+            WorkingDirectory = "/opt/data",
+            Layers =
+            [
+                new TarArchiveLayer(archive, "/opt/data"),
+                FileLayer.FromText("/opt/data/overridden.txt", "new\n"),
+                FileLayer.FromText("/etc/stub.conf", "stub=1\n"),
+                FileLayer.FromText("/opt/data/run.sh", "#!/bin/sh\necho script ran\n", FileLayer.ExecutableMode),
+                new SymlinkLayer("/usr/local/bin/tool", "/opt/data/run.sh"),
+            ],
+        };
+
+        var result = await spec.RunAsync();
+
+        Assert.AreEqual("in the tar\nnew\nstub=1\nscript ran\n/opt/data/run.sh\n", result.Stdout.Text, result.Stderr.Text);
+    }
+}
