@@ -32,6 +32,26 @@ public sealed class LayerTests
     }
 
     [TestMethod]
+    public async Task A_copy_on_write_directory_sits_on_top_of_a_tmpfs_and_of_a_read_only_tree_above_it()
+    {
+        using var host = new TemporaryDirectory();
+        var output = Directory.CreateDirectory(Path.Combine(host.Path, "bin", "out")).FullName;
+        await File.WriteAllTextAsync(Path.Combine(host.Path, "spec.txt"), "spec\n");
+        await File.WriteAllTextAsync(Path.Combine(output, "app.txt"), "app\n");
+        var spec = Toolbox.Shell("cat /tmp/work/spec.txt /tmp/work/bin/out/app.txt && echo new > /tmp/work/bin/out/new.txt && cat /tmp/work/bin/out/new.txt") with
+        {
+            User = NonRoot,
+            Mounts = [new TmpfsMount("/tmp", 1024 * 1024)],
+            Layers = [new HostDirectoryLayer(host.Path, "/tmp/work"), new HostDirectoryLayer(output, "/tmp/work/bin/out", LayerAccess.CopyOnWrite)],
+        };
+
+        var result = await spec.RunAsync();
+
+        Assert.AreEqual("spec\napp\nnew\n", result.Stdout.Text, result.Stderr.Text);
+        Assert.IsFalse(File.Exists(Path.Combine(output, "new.txt")));
+    }
+
+    [TestMethod]
     public async Task A_read_only_directory_shows_the_hosts_files_and_refuses_writes()
     {
         using var host = new TemporaryDirectory();

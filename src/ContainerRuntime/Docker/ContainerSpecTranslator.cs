@@ -24,7 +24,7 @@ internal static class ContainerSpecTranslator
         {
             NetworkMode = network.NetworkMode,
             ExtraHosts = network.ExtraHosts.ToList(),
-            Mounts = Mounts(spec).ToList(),
+            Mounts = Mounts(spec, runId).ToList(),
             Memory = spec.Limits.MemoryBytes ?? 0,
             // Equal to Memory: no swap on top, so the limit is a real limit and breaching it is an OOM kill.
             MemorySwap = spec.Limits.MemoryBytes ?? 0,
@@ -51,11 +51,28 @@ internal static class ContainerSpecTranslator
         };
     }
 
-    private static IEnumerable<Mount> Mounts(JobSpec spec)
+    private static IEnumerable<Mount> Mounts(JobSpec spec, string runId)
     {
-        foreach (var layer in spec.Layers.OfType<HostDirectoryLayer>().Where(l => l.Access == LayerAccess.ReadOnly))
+        foreach (var (hostPath, containerPath) in ReadOnlyMountPlan.For(spec.Layers))
         {
-            yield return new Mount { Type = "bind", Source = layer.HostPath, Target = layer.ContainerPath, ReadOnly = true };
+            yield return new Mount { Type = "bind", Source = hostPath, Target = containerPath, ReadOnly = true };
+        }
+
+        // A copy-on-write directory lives in an anonymous volume of its own: it is then mounted on
+        // top of any tmpfs or read-only directory above it (a project under /tmp, an output folder
+        // inside a read-only source tree), and is removed with the container.
+        foreach (var layer in spec.Layers.OfType<HostDirectoryLayer>().Where(l => l.Access == LayerAccess.CopyOnWrite))
+        {
+            yield return new Mount
+            {
+                Type = "volume",
+                Target = layer.ContainerPath,
+                VolumeOptions = new VolumeOptions
+                {
+                    NoCopy = true,
+                    Labels = new Dictionary<string, string> { [ContainerLabels.Managed] = "true", [ContainerLabels.RunId] = runId },
+                },
+            };
         }
 
         foreach (var tmpfs in spec.Mounts.OfType<TmpfsMount>())

@@ -93,6 +93,14 @@ public sealed class DockerBackend : IJobBackend
         }
     }
 
+    /// <summary>
+    /// The host image: built once from this machine's own .NET runtime and the libraries it
+    /// needs (cached by content hash), so .NET tests run without any registry.
+    /// </summary>
+    /// <returns>The image's local tag.</returns>
+    public Task<string> EnsureHostImageAsync(CancellationToken cancellationToken = default) =>
+        new HostImage.HostImageBuilder(client).EnsureImageAsync(cancellationToken);
+
     /// <summary>Removes every container this backend created that is still there, then closes the connection.</summary>
     public async ValueTask DisposeAsync()
     {

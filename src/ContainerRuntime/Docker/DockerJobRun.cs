@@ -148,7 +148,8 @@ internal sealed class DockerJobRun(DockerClient client, JobSpec spec, string job
             CancellationToken.None);
         try
         {
-            await client.Containers.ExtractArchiveToContainerAsync(containerId!, new CopyToContainerParameters { Path = "/" }, readEnd, cancellationToken).ConfigureAwait(false);
+            var target = layer is HostDirectoryLayer directory ? ParentOf(directory.ContainerPath) : "/";
+            await client.Containers.ExtractArchiveToContainerAsync(containerId!, new CopyToContainerParameters { Path = target }, readEnd, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -171,6 +172,13 @@ internal sealed class DockerJobRun(DockerClient client, JobSpec spec, string job
                 await client.Containers.ExtractArchiveToContainerAsync(containerId!, new CopyToContainerParameters { Path = tar.ContainerPath }, archive, cancellationToken).ConfigureAwait(false);
             }
         }
+    }
+
+    private static string ParentOf(string containerPath)
+    {
+        var trimmed = containerPath.TrimEnd('/');
+        var slash = trimmed.LastIndexOf('/');
+        return slash <= 0 ? "/" : trimmed[..slash];
     }
 
     private async Task ReadOutputAsync(MultiplexedStream stream, CancellationToken cancellationToken)

@@ -52,8 +52,11 @@ internal static class LayerArchive
 
     private static async Task WriteDirectoryTreeAsync(TarWriter writer, HostDirectoryLayer layer, UserIdentity owner, CancellationToken cancellationToken)
     {
+        // Written relative to the layer's parent directory, the layer's own directory first: it is
+        // extracted into the layer's volume, and the entry for the directory itself gives the
+        // volume's root its owner (an entry for "." would be skipped).
         var root = new DirectoryInfo(layer.HostPath);
-        var rootName = Relative(layer.ContainerPath);
+        var rootName = Path.GetFileName(layer.ContainerPath.TrimEnd('/'));
         await writer.WriteEntryAsync(Directory(rootName, root.UnixFileMode, owner), cancellationToken).ConfigureAwait(false);
         var pending = new Stack<(DirectoryInfo Directory, string Name)>();
         pending.Push((root, rootName));
