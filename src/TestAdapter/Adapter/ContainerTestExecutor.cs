@@ -1,0 +1,96 @@
+namespace ContainerTest.TestAdapter;
+
+using ContainerTest.Protocol;
+using ContainerTest.TestAdapter.Discovery;
+using ContainerTest.TestAdapter.Execution;
+using ContainerTest.TestAdapter.Settings;
+using Microsoft.VisualStudio.TestPlatform.ObjectModel;
+using Microsoft.VisualStudio.TestPlatform.ObjectModel.Adapter;
+using Microsoft.VisualStudio.TestPlatform.ObjectModel.Logging;
+
+/// <summary>
+/// Runs every test in a fresh container of its own. While the run is being debugged, or with
+/// ContainerTest switched off, the tests run natively through their framework adapter instead.
+/// </summary>
+[ExtensionUri(TestCaseTags.ContainerTestExecutorUri)]
+public sealed class ContainerTestExecutor : ITestExecutor, IDisposable
+{
+    private readonly CancellationTokenSource cancellation = new();
+
+    /// <inheritdoc />
+    public void RunTests(IEnumerable<TestCase>? tests, IRunContext? runContext, IFrameworkHandle? frameworkHandle)
+    {
+        ArgumentNullException.ThrowIfNull(tests);
+        ArgumentNullException.ThrowIfNull(runContext);
+        ArgumentNullException.ThrowIfNull(frameworkHandle);
+        var testCases = tests.ToList();
+        Run(testCases.Select(t => t.Source), runContext, frameworkHandle, () => testCases, native: () => NativeRun.RunTestCases(testCases, runContext, frameworkHandle));
+    }
+
+    /// <inheritdoc />
+    public void RunTests(IEnumerable<string>? sources, IRunContext? runContext, IFrameworkHandle? frameworkHandle)
+    {
+        ArgumentNullException.ThrowIfNull(sources);
+        ArgumentNullException.ThrowIfNull(runContext);
+        ArgumentNullException.ThrowIfNull(frameworkHandle);
+        var sourceList = sources.ToList();
+        Run(
+            sourceList,
+            runContext,
+            frameworkHandle,
+            () =>
+            {
+                var sink = new ListDiscoverySink();
+                FrameworkDiscovery.Discover(sourceList, runContext, frameworkHandle, sink);
+                return TestCaseFilter.Apply(sink.TestCases, runContext);
+            },
+            native: () => NativeRun.RunSources(sourceList, runContext, frameworkHandle));
+    }
+
+    /// <inheritdoc />
+    public void Cancel() => cancellation.Cancel();
+
+    /// <inheritdoc />
+    public void Dispose() => cancellation.Dispose();
+
+    private void Run(IEnumerable<string> sources, IRunContext runContext, IFrameworkHandle frameworkHandle, Func<IReadOnlyList<TestCase>> testCases, Action native)
+    {
+        var outputDirectory = sources.Select(s => Path.GetDirectoryName(Path.GetFullPath(s))).FirstOrDefault();
+        var runSettingsXml = runContext.RunSettings?.SettingsXml;
+        ContainerTestSettings settings;
+        try
+        {
+            settings = SettingsLoader.Load(outputDirectory, runSettingsXml, Environment.GetEnvironmentVariables());
+        }
+        catch (InvalidSettingException ex)
+        {
+            frameworkHandle.SendMessage(TestMessageLevel.Error, ex.Message);
+            var selected = testCases();
+            foreach (var testCase in selected)
+            {
+                frameworkHandle.RecordResult(new TestResult(testCase) { Outcome = TestOutcome.Failed, ErrorMessage = ex.Message });
+            }
+
+            return;
+        }
+
+        if (runContext.IsBeingDebugged || !settings.Enabled)
+        {
+            frameworkHandle.SendMessage(
+                TestMessageLevel.Informational,
+                runContext.IsBeingDebugged
+                    ? "ContainerTest: the run is being debugged, so tests run natively in this process, not in containers."
+                    : "ContainerTest: switched off (ContainerTest=false or CONTAINERTEST=0), so tests run natively, not in containers.");
+            native();
+            return;
+        }
+
+        var handle = new SynchronizedFrameworkHandle(frameworkHandle);
+        var attachments = Path.Combine(runContext.TestRunDirectory ?? Path.GetTempPath(), "ContainerTest");
+        var run = new ContainerizedRun(settings, runSettingsXml, attachments, handle);
+        var selectedTests = testCases();
+
+        // vstest's ITestExecutor is synchronous: this is the one place where we wait for async work.
+        Task.Run(() => run.RunAsync(selectedTests, cancellation.Token)).GetAwaiter().GetResult();
+    }
+}

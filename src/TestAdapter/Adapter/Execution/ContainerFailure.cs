@@ -1,0 +1,66 @@
+namespace ContainerTest.TestAdapter.Execution;
+
+using ContainerTest.ContainerRuntime.Jobs;
+using ContainerTest.TestAdapter.Settings;
+using Microsoft.VisualStudio.TestPlatform.ObjectModel;
+
+/// <summary>
+/// The result of a test whose container ended without the test reporting one: it crashed,
+/// hung, ran out of memory, or never started. Failed, with the reason and the output it wrote.
+/// </summary>
+internal static class ContainerFailure
+{
+    public static TestResult For(TestCase testCase, JobResult job, string testOutput, IReadOnlyList<string> agentLog, ContainerTestSettings settings)
+    {
+        var reason = job.Termination switch
+        {
+            TerminationReason.TimedOut =>
+                $"The test did not finish within {Describe(settings.Timeout)} (ContainerTestTimeout): its container was killed. Output written before the hang is below.",
+            TerminationReason.OutOfMemory =>
+                $"The test ran out of memory: its container used more than the {settings.MemoryBytes / (1024 * 1024)} MiB allowed (ContainerTestMemory) and was killed.",
+            TerminationReason.FailedToStart =>
+                $"ContainerTest could not start the test's container: {job.FailureCause}",
+            TerminationReason.Cancelled =>
+                "The test run was cancelled before this test finished.",
+            _ when agentLog.Count > 0 =>
+                $"The test could not be run inside its container (exit code {job.ExitCode}): {string.Join(Environment.NewLine, agentLog)}",
+            _ =>
+                $"The test process exited with code {job.ExitCode} before the test reported a result — it crashed or ended the process (Environment.Exit, a stack overflow, an unhandled exception on another thread).",
+        };
+
+        var result = new TestResult(testCase)
+        {
+            Outcome = TestOutcome.Failed,
+            ErrorMessage = reason,
+            ComputerName = ShortId(job.InstanceId),
+            StartTime = job.StartedAt,
+            EndTime = job.EndedAt,
+            Duration = job.Duration,
+        };
+        result.Messages.Add(ContainerNote(job.InstanceId));
+        if (testOutput.Length > 0)
+        {
+            result.Messages.Add(new TestResultMessage(TestResultMessage.StandardOutCategory, testOutput));
+        }
+
+        if (job.Stderr.Bytes.Length > 0)
+        {
+            result.Messages.Add(new TestResultMessage(TestResultMessage.StandardErrorCategory, job.Stderr.Text));
+        }
+
+        return result;
+    }
+
+    /// <summary>
+    /// The line every result carries: which container ran the test. (The TRX logger writes the
+    /// host's name as computerName whatever a result says, so the id travels as a message.)
+    /// </summary>
+    public static TestResultMessage ContainerNote(string? containerId) =>
+        new(TestResultMessage.AdditionalInfoCategory, $"ContainerTest: ran in container {ShortId(containerId)}");
+
+    /// <summary>The first 12 characters of a container id, as the docker CLI shows it.</summary>
+    public static string ShortId(string? id) => id is null ? Environment.MachineName : id[..Math.Min(12, id.Length)];
+
+    private static string Describe(TimeSpan span) =>
+        span.TotalMinutes >= 1 && span.Seconds == 0 ? $"{span.TotalMinutes:0} min" : $"{span.TotalSeconds:0.#} s";
+}

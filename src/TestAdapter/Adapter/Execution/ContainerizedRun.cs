@@ -1,0 +1,177 @@
+namespace ContainerTest.TestAdapter.Execution;
+
+using System.Text.Json.Nodes;
+using ContainerTest.ContainerRuntime.Docker;
+using ContainerTest.ContainerRuntime.Errors;
+using ContainerTest.ContainerRuntime.Jobs;
+using ContainerTest.Protocol;
+using ContainerTest.TestAdapter.Settings;
+using Microsoft.VisualStudio.TestPlatform.ObjectModel;
+using Microsoft.VisualStudio.TestPlatform.ObjectModel.Logging;
+
+/// <summary>
+/// Runs test cases, each in a fresh container of its own, several at once, and reports every
+/// result as it arrives. Whatever goes wrong — the engine, the image, a crashing test — every
+/// test still gets a result.
+/// </summary>
+internal sealed class ContainerizedRun(ContainerTestSettings settings, string? runSettingsXml, string attachmentRoot, SynchronizedFrameworkHandle handle)
+{
+    public async Task RunAsync(IReadOnlyList<TestCase> testCases, CancellationToken cancellationToken)
+    {
+        if (testCases.Count == 0)
+        {
+            return;
+        }
+
+        DockerBackend backend;
+        string image;
+        try
+        {
+            backend = await DockerBackend.ConnectAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+        }
+        catch (ContainerRuntimeException ex)
+        {
+            FailAll(testCases, ex.Message);
+            return;
+        }
+
+        await using (backend.ConfigureAwait(false))
+        {
+            try
+            {
+                image = settings.Image ?? await backend.EnsureHostImageAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (ContainerRuntimeException ex)
+            {
+                FailAll(testCases, ex.Message);
+                return;
+            }
+
+            handle.SendMessage(
+                TestMessageLevel.Informational,
+                $"ContainerTest: running {testCases.Count} test(s), each in its own container (image {image}, {settings.Parallelism} at a time, network {settings.Network}).");
+            var jobs = new TestJobBuilder(settings, image, runSettingsXml);
+            using var slots = new SemaphoreSlim(settings.Parallelism);
+            var running = testCases.Select(async testCase =>
+            {
+                await slots.WaitAsync(cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    await RunOneAsync(backend, jobs, testCase, cancellationToken).ConfigureAwait(false);
+                }
+                finally
+                {
+                    slots.Release();
+                }
+            }).ToList();
+
+            try
+            {
+                await Task.WhenAll(running).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                handle.SendMessage(TestMessageLevel.Warning, "ContainerTest: the run was cancelled; its containers were removed.");
+            }
+        }
+    }
+
+    private async Task RunOneAsync(DockerBackend backend, TestJobBuilder jobs, TestCase testCase, CancellationToken cancellationToken)
+    {
+        var (spec, nonce) = jobs.Build(testCase, backend.RunId);
+        string? containerId = null;
+        var agentLog = new List<string>();
+        var reader = new AgentOutputReader(
+            nonce,
+            started: id =>
+            {
+                containerId = id;
+                handle.RecordStart(testCase);
+            },
+            message: (message, output, error) => OnAgentMessage(testCase, message, containerId, agentLog, output, error));
+
+        JobResult job;
+        try
+        {
+            job = await backend.RunAsync(spec, reader, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ContainerRuntimeException ex)
+        {
+            Fail(testCase, ex.Message);
+            return;
+        }
+
+        reader.Flush();
+        if (job.Termination == TerminationReason.Cancelled)
+        {
+            return;
+        }
+
+        var outcome = TestOutcome.Passed;
+        if (reader.ResultCount == 0 || job.Termination != TerminationReason.Exited)
+        {
+            var failure = ContainerFailure.For(testCase, job, reader.TestOutput, agentLog, settings);
+            handle.RecordResult(failure);
+            outcome = TestOutcome.Failed;
+        }
+
+        handle.RecordEnd(testCase, outcome);
+    }
+
+    private void OnAgentMessage(TestCase testCase, JsonObject message, string? containerId, List<string> agentLog, string output, string error)
+    {
+        switch (AgentMessages.KindOf(message))
+        {
+            case AgentMessages.ResultKind:
+                var directory = Path.Combine(attachmentRoot, ContainerFailure.ShortId(containerId));
+                var result = AgentMessages.ReadResult(message, testCase, directory);
+                result.ComputerName = ContainerFailure.ShortId(containerId);
+                if (ConsoleCapture.TakenFromContainer(TestCaseTags.FrameworkExecutorOf(testCase)))
+                {
+                    AddConsoleOutput(result, output, error);
+                }
+
+                result.Messages.Add(ContainerFailure.ContainerNote(containerId));
+                handle.RecordResult(result);
+                break;
+            case AgentMessages.LogKind:
+                var text = message["text"]?.GetValue<string>() ?? string.Empty;
+                var level = (TestMessageLevel)(message["level"]?.GetValue<int>() ?? 0);
+                if (level == TestMessageLevel.Error)
+                {
+                    agentLog.Add(text);
+                }
+
+                handle.SendMessage(level, text);
+                break;
+        }
+    }
+
+    private static void AddConsoleOutput(TestResult result, string output, string error)
+    {
+        if (output.Length > 0 && !result.Messages.Any(m => m.Category == TestResultMessage.StandardOutCategory))
+        {
+            result.Messages.Add(new TestResultMessage(TestResultMessage.StandardOutCategory, output));
+        }
+
+        if (error.Length > 0 && !result.Messages.Any(m => m.Category == TestResultMessage.StandardErrorCategory))
+        {
+            result.Messages.Add(new TestResultMessage(TestResultMessage.StandardErrorCategory, error));
+        }
+    }
+
+    private void FailAll(IEnumerable<TestCase> testCases, string reason)
+    {
+        handle.SendMessage(TestMessageLevel.Error, reason);
+        foreach (var testCase in testCases)
+        {
+            Fail(testCase, reason);
+        }
+    }
+
+    private void Fail(TestCase testCase, string reason)
+    {
+        handle.RecordResult(new TestResult(testCase) { Outcome = TestOutcome.Failed, ErrorMessage = reason, ComputerName = Environment.MachineName });
+        handle.RecordEnd(testCase, TestOutcome.Failed);
+    }
+}

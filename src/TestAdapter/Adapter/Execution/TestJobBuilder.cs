@@ -1,0 +1,109 @@
+namespace ContainerTest.TestAdapter.Execution;
+
+using System.Globalization;
+using System.Xml.Linq;
+using ContainerTest.ContainerRuntime.Jobs;
+using ContainerTest.ContainerRuntime.Layers;
+using ContainerTest.Protocol;
+using ContainerTest.TestAdapter.Settings;
+using Microsoft.VisualStudio.TestPlatform.ObjectModel;
+
+/// <summary>
+/// The job that runs one test case: the test's output folder as a private copy-on-write layer at
+/// its own path (so AppContext.BaseDirectory and every copied file are where the test expects
+/// them), the agent started like vstest starts its testhost, and the sandbox from the settings.
+/// </summary>
+internal sealed class TestJobBuilder(ContainerTestSettings settings, string image, string? runSettingsXml)
+{
+    /// <summary>HOME inside the container: a tmpfs of its own.</summary>
+    public const string HomeDirectory = "/home/containertest";
+
+    /// <summary>The agent assembly, which the build puts beside the test assembly.</summary>
+    public const string AgentFileName = "ContainerTest.Agent.dll";
+
+    private readonly IReadOnlyDictionary<string, string> runSettingsEnvironment = ReadEnvironment(runSettingsXml);
+
+    public (JobSpec Spec, string Nonce) Build(TestCase testCase, string runId)
+    {
+        var source = Path.GetFullPath(testCase.Source);
+        var output = Path.GetDirectoryName(source)!;
+        var name = Path.GetFileNameWithoutExtension(source);
+        var adapterPath = TestCaseTags.FrameworkAdapterOf(testCase)
+            ?? throw new InvalidOperationException($"ContainerTest: the test case {testCase.FullyQualifiedName} was not discovered by ContainerTest; run discovery again.");
+        var nonce = Guid.NewGuid().ToString("N");
+        var executorUri = TestCaseTags.FrameworkExecutorOf(testCase);
+        var request = new AgentRequest
+        {
+            Source = source,
+            AdapterPath = adapterPath,
+            ExecutorUri = executorUri,
+            RunSettingsXml = ConsoleCapture.TakenFromContainer(executorUri) ? ConsoleCapture.WithoutFrameworkCapture(runSettingsXml) : runSettingsXml,
+            Nonce = nonce,
+            TestCase = testCase,
+        };
+
+        var jobId = "t" + nonce[..11];
+        var environment = new Dictionary<string, string>(runSettingsEnvironment, StringComparer.Ordinal)
+        {
+            ["HOME"] = HomeDirectory,
+            ["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1",
+            ["DOTNET_NOLOGO"] = "1",
+            ["CONTAINERTEST_JOB_ID"] = jobId,
+            ["CONTAINERTEST_RUN_ID"] = runId,
+        };
+
+        var spec = new JobSpec
+        {
+            Image = image,
+            JobId = jobId,
+            Command =
+            [
+                "dotnet", "exec",
+                "--runtimeconfig", Path.Combine(output, name + ".runtimeconfig.json"),
+                "--depsfile", Path.Combine(output, name + ".deps.json"),
+                Path.Combine(output, AgentFileName),
+                "--request", AgentRequest.ContainerPath,
+            ],
+            Layers =
+            [
+                .. SourceTree.Find(output) is { } tree ? [new HostDirectoryLayer(tree, tree)] : Array.Empty<Layer>(),
+                new HostDirectoryLayer(output, output, LayerAccess.CopyOnWrite),
+                new FileLayer(AgentRequest.ContainerPath, request.ToUtf8Json()),
+            ],
+            WorkingDirectory = output,
+            Environment = environment,
+            User = settings.User,
+            Network = settings.Network,
+            Mounts = [new TmpfsMount("/tmp", settings.TmpSizeBytes), new TmpfsMount(HomeDirectory, settings.TmpSizeBytes)],
+            Limits = new ResourceLimits(settings.MemoryBytes, settings.Cpus, settings.Pids),
+            Timeout = settings.Timeout,
+            Labels = new Dictionary<string, string>
+            {
+                ["io.containertest.test"] = Truncate(testCase.FullyQualifiedName, 256),
+                ["io.containertest.source"] = Truncate(source, 256),
+            },
+        };
+        return (spec, nonce);
+    }
+
+    /// <summary>The variables of runsettings' <c>RunConfiguration/EnvironmentVariables</c>, which the test must see.</summary>
+    private static Dictionary<string, string> ReadEnvironment(string? runSettingsXml)
+    {
+        var variables = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (string.IsNullOrWhiteSpace(runSettingsXml))
+        {
+            return variables;
+        }
+
+        var section = XDocument.Parse(runSettingsXml).Root?.Element("RunConfiguration")?.Element("EnvironmentVariables");
+        foreach (var element in section?.Elements() ?? [])
+        {
+            variables[element.Name.LocalName] = element.Value;
+        }
+
+        return variables;
+    }
+
+    private static string Truncate(string text, int length) =>
+        text.Length <= length ? text : string.Create(CultureInfo.InvariantCulture, $"{text[..(length - 1)]}…");
+}

@@ -1,0 +1,38 @@
+namespace ContainerTest.TestAdapter.Settings;
+
+using ContainerTest.ContainerRuntime.Jobs;
+using ContainerTest.ContainerRuntime.Network;
+
+/// <summary>The effective configuration of a run, after every source has had its say.</summary>
+internal sealed record ContainerTestSettings
+{
+    /// <summary>Run tests in containers (false: natively, as without ContainerTest).</summary>
+    public bool Enabled { get; init; } = true;
+
+    /// <summary>The image tests run in; null means the host image (built from this machine's .NET).</summary>
+    public string? Image { get; init; }
+
+    /// <summary>How many test containers run at once.</summary>
+    public int Parallelism { get; init; } = Environment.ProcessorCount;
+
+    /// <summary>How long one test's container may run before it is killed.</summary>
+    public TimeSpan Timeout { get; init; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>What a test may reach over the network.</summary>
+    public NetworkPolicy Network { get; init; } = NetworkPolicy.None;
+
+    /// <summary>Memory limit per test container.</summary>
+    public long MemoryBytes { get; init; } = 2L * 1024 * 1024 * 1024;
+
+    /// <summary>CPU quota per test container, in cores.</summary>
+    public double Cpus { get; init; } = Environment.ProcessorCount;
+
+    /// <summary>Process and thread limit per test container.</summary>
+    public long Pids { get; init; } = 2048;
+
+    /// <summary>The uid:gid tests run as.</summary>
+    public UserIdentity User { get; init; } = new(1000, 1000);
+
+    /// <summary>Size of the tmpfs at /tmp (and of the one at HOME).</summary>
+    public long TmpSizeBytes { get; init; } = 512L * 1024 * 1024;
+}

@@ -1,0 +1,48 @@
+namespace ContainerTest.Agent;
+
+using ContainerTest.Protocol;
+using Microsoft.VisualStudio.TestPlatform.ObjectModel;
+using Microsoft.VisualStudio.TestPlatform.ObjectModel.Adapter;
+using Microsoft.VisualStudio.TestPlatform.ObjectModel.Logging;
+
+/// <summary>What the framework adapter reports to: every result and message becomes a protocol line.</summary>
+internal sealed class AgentFrameworkHandle(ProtocolWriter protocol) : IFrameworkHandle
+{
+    private int resultCount;
+
+    public bool EnableShutdownAfterTestRun { get; set; }
+
+    /// <summary>How many results the framework has reported so far.</summary>
+    public int ResultCount => Volatile.Read(ref resultCount);
+
+    public void RecordResult(TestResult testResult)
+    {
+        protocol.Write(AgentMessages.Result(testResult));
+        Interlocked.Increment(ref resultCount);
+    }
+
+    public void RecordStart(TestCase testCase)
+    {
+    }
+
+    public void RecordEnd(TestCase testCase, TestOutcome outcome)
+    {
+    }
+
+    public void RecordAttachments(IList<AttachmentSet> attachmentSets)
+    {
+        // Run-level attachments of a one-test run have no place to go but the result's messages.
+        foreach (var set in attachmentSets)
+        {
+            foreach (var attachment in set.Attachments)
+            {
+                SendMessage(TestMessageLevel.Informational, $"Attachment {attachment.Uri} ({attachment.Description})");
+            }
+        }
+    }
+
+    public void SendMessage(TestMessageLevel testMessageLevel, string message) => protocol.Write(AgentMessages.Log(testMessageLevel, message));
+
+    public int LaunchProcessWithDebuggerAttached(string filePath, string? workingDirectory, string? arguments, IDictionary<string, string?>? environmentVariables) =>
+        throw new NotSupportedException("Tests running in containers cannot be debugged; debug runs execute natively.");
+}

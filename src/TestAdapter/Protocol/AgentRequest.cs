@@ -1,0 +1,65 @@
+namespace ContainerTest.Protocol;
+
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.VisualStudio.TestPlatform.ObjectModel;
+
+/// <summary>What the agent in a container is asked to do: run one test case through one framework adapter.</summary>
+public sealed class AgentRequest
+{
+    /// <summary>Where the request file is put in every test's container.</summary>
+    public const string ContainerPath = "/.containertest/request.json";
+
+    /// <summary>The test assembly (absolute path, the same inside the container as on the host).</summary>
+    public required string Source { get; init; }
+
+    /// <summary>The framework's VSTest adapter assembly to load.</summary>
+    public required string AdapterPath { get; init; }
+
+    /// <summary>The framework executor's URI (<c>executor://mstestadapter/v2</c>…).</summary>
+    public required string ExecutorUri { get; init; }
+
+    /// <summary>The run's settings XML, as the framework would have received it natively.</summary>
+    public string? RunSettingsXml { get; init; }
+
+    /// <summary>A random token that marks the agent's protocol lines among whatever else the test writes.</summary>
+    public required string Nonce { get; init; }
+
+    /// <summary>The test to run, with all its properties.</summary>
+    public required TestCase TestCase { get; init; }
+
+    /// <summary>Serializes the request.</summary>
+    public byte[] ToUtf8Json()
+    {
+        var json = new JsonObject
+        {
+            ["source"] = Source,
+            ["adapterPath"] = AdapterPath,
+            ["executorUri"] = ExecutorUri,
+            ["runSettingsXml"] = RunSettingsXml,
+            ["nonce"] = Nonce,
+            ["testCase"] = TestObjectJson.WriteProperties(TestCase),
+        };
+        return JsonSerializer.SerializeToUtf8Bytes(json);
+    }
+
+    /// <summary>Reads a request written by <see cref="ToUtf8Json"/>.</summary>
+    public static AgentRequest FromUtf8Json(ReadOnlySpan<byte> utf8)
+    {
+        var json = JsonNode.Parse(utf8) as JsonObject ?? throw new InvalidDataException("The agent request is not a JSON object.");
+        var testCase = new TestCase();
+        TestObjectJson.ReadProperties(json["testCase"] as JsonArray ?? [], testCase);
+        return new AgentRequest
+        {
+            Source = Required(json, "source"),
+            AdapterPath = Required(json, "adapterPath"),
+            ExecutorUri = Required(json, "executorUri"),
+            RunSettingsXml = json["runSettingsXml"]?.GetValue<string>(),
+            Nonce = Required(json, "nonce"),
+            TestCase = testCase,
+        };
+    }
+
+    private static string Required(JsonObject json, string name) =>
+        json[name]?.GetValue<string>() ?? throw new InvalidDataException($"The agent request lacks '{name}'.");
+}

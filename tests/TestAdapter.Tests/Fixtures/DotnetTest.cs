@@ -1,0 +1,102 @@
+namespace ContainerTest.TestAdapter.Tests.Fixtures;
+
+using System.Diagnostics;
+using System.Text;
+
+/// <summary>Runs the real <c>dotnet test</c> on a project and returns what it printed and the TRX it wrote.</summary>
+internal static class DotnetTest
+{
+    public sealed record Outcome(int ExitCode, string Output, TrxReport Report, TimeSpan Elapsed);
+
+    /// <summary>The repository's root (where ContainerTest.sln is).</summary>
+    public static string RepositoryRoot { get; } = FindRoot();
+
+    public static string PathOf(string relativeProject) => Path.Combine(RepositoryRoot, relativeProject);
+
+    /// <summary>Builds a project once (Release), the same way build.sh does.</summary>
+    public static async Task BuildAsync(string project, CancellationToken cancellationToken)
+    {
+        var (exit, output) = await RunAsync(["build", project, "-c", "Release", "-nologo", "-clp:ErrorsOnly"], null, TimeSpan.FromMinutes(5), cancellationToken);
+        if (exit != 0)
+        {
+            throw new InvalidOperationException($"building {project} failed:\n{output}");
+        }
+    }
+
+    /// <summary>Runs <c>dotnet test --no-build</c> with a TRX logger; extra arguments and environment as given.</summary>
+    public static async Task<Outcome> TestAsync(string project, IEnumerable<string>? extraArguments = null, IDictionary<string, string>? environment = null, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
+    {
+        var results = Path.Combine(Path.GetTempPath(), "containertest-e2e-" + Guid.NewGuid().ToString("N")[..10]);
+        string[] arguments = ["test", project, "-c", "Release", "--no-build", "-nologo", "--logger", "trx;LogFileName=results.trx", "--results-directory", results, .. extraArguments ?? []];
+        var clock = Stopwatch.StartNew();
+        var (exit, output) = await RunAsync(arguments, environment, timeout ?? TimeSpan.FromMinutes(8), cancellationToken);
+        var trx = Path.Combine(results, "results.trx");
+        if (!File.Exists(trx))
+        {
+            throw new InvalidOperationException($"dotnet test wrote no TRX (exit {exit}):\n{output}");
+        }
+
+        return new Outcome(exit, output, TrxReport.Load(trx), clock.Elapsed);
+    }
+
+    public static async Task<(int ExitCode, string Output)> RunAsync(IEnumerable<string> arguments, IDictionary<string, string>? environment, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = RepositoryRoot };
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
+        start.Environment["DOTNET_NOLOGO"] = "1";
+        // The outer test run's own variables must not leak into the inner one.
+        start.Environment.Remove("VSTEST_HOST_DEBUG");
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[key] = value;
+        }
+
+        using var process = Process.Start(start)!;
+        var output = new StringBuilder();
+        var stdout = PumpAsync(process.StandardOutput, output);
+        var stderr = PumpAsync(process.StandardError, output);
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        limit.CancelAfter(timeout);
+        try
+        {
+            await process.WaitForExitAsync(limit.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"dotnet {string.Join(' ', arguments)} did not finish within {timeout}:\n{output}");
+        }
+
+        await Task.WhenAll(stdout, stderr);
+        return (process.ExitCode, output.ToString());
+    }
+
+    private static async Task PumpAsync(StreamReader reader, StringBuilder into)
+    {
+        while (await reader.ReadLineAsync() is { } line)
+        {
+            lock (into)
+            {
+                into.AppendLine(line);
+            }
+        }
+    }
+
+    private static string FindRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "ContainerTest.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        throw new InvalidOperationException("ContainerTest.sln not found above " + AppContext.BaseDirectory);
+    }
+}

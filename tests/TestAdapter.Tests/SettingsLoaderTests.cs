@@ -1,0 +1,79 @@
+namespace ContainerTest.TestAdapter.Tests;
+
+using System.Collections;
+using ContainerTest.ContainerRuntime.Network;
+using ContainerTest.TestAdapter.Settings;
+
+/// <summary>Pure logic: where each setting comes from, and the message for a bad value.</summary>
+[TestClass]
+public sealed class SettingsLoaderTests
+{
+    private const string RunSettings = """
+        <RunSettings>
+          <ContainerTest>
+            <Timeout>90s</Timeout>
+            <Memory>1g</Memory>
+            <Network>loopback</Network>
+          </ContainerTest>
+        </RunSettings>
+        """;
+
+    [TestMethod]
+    public void Defaults_are_sandboxed()
+    {
+        var settings = SettingsLoader.Load(null, null, new Hashtable());
+
+        Assert.IsTrue(settings.Enabled);
+        Assert.AreEqual(NetworkPolicy.None, settings.Network);
+        Assert.AreEqual(1000, settings.User.Uid);
+        Assert.AreEqual(TimeSpan.FromMinutes(10), settings.Timeout);
+    }
+
+    [TestMethod]
+    public void Environment_beats_runsettings_which_beats_the_build_file()
+    {
+        var output = Directory.CreateTempSubdirectory("containertest-settings-").FullName;
+        Directory.CreateDirectory(Path.Combine(output, ".containertest"));
+        File.WriteAllText(Path.Combine(output, SettingsLoader.BuildSettingsFile), """{ "Timeout": "5m", "Cpus": "1.5", "Memory": "512m" }""");
+
+        var settings = SettingsLoader.Load(output, RunSettings, new Hashtable { ["CONTAINERTEST_MEMORY"] = "3g" });
+
+        Assert.AreEqual(TimeSpan.FromSeconds(90), settings.Timeout, "runsettings over the build file");
+        Assert.AreEqual(1.5, settings.Cpus, "the build file where nothing overrides it");
+        Assert.AreEqual(3L * 1024 * 1024 * 1024, settings.MemoryBytes, "environment over everything");
+        Assert.AreEqual(NetworkPolicy.Loopback, settings.Network);
+        Directory.Delete(output, recursive: true);
+    }
+
+    [TestMethod]
+    public void CONTAINERTEST_0_switches_containers_off()
+    {
+        Assert.IsFalse(SettingsLoader.Load(null, null, new Hashtable { ["CONTAINERTEST"] = "0" }).Enabled);
+    }
+
+    [TestMethod]
+    [DataRow("CONTAINERTEST_TIMEOUT", "soon", "Timeout", "duration")]
+    [DataRow("CONTAINERTEST_MEMORY", "lots", "Memory", "size")]
+    [DataRow("CONTAINERTEST_NETWORK", "internet", "Network", "none, loopback, open")]
+    [DataRow("CONTAINERTEST_PARALLELISM", "0", "Parallelism", "at least 1")]
+    [DataRow("CONTAINERTEST_USER", "root", "User", "uid")]
+    public void A_bad_value_names_the_setting_its_source_the_value_and_what_is_accepted(string variable, string value, string setting, string accepted)
+    {
+        var error = Assert.ThrowsExactly<InvalidSettingException>(() => SettingsLoader.Load(null, null, new Hashtable { [variable] = value }));
+
+        StringAssert.Contains(error.Message, setting);
+        StringAssert.Contains(error.Message, variable);
+        StringAssert.Contains(error.Message, $"'{value}'");
+        StringAssert.Contains(error.Message, accepted);
+    }
+
+    [TestMethod]
+    public void An_unknown_runsettings_element_is_an_error_listing_the_known_ones()
+    {
+        var error = Assert.ThrowsExactly<InvalidSettingException>(
+            () => SettingsLoader.Load(null, "<RunSettings><ContainerTest><Imgae>x</Imgae></ContainerTest></RunSettings>", new Hashtable()));
+
+        StringAssert.Contains(error.Message, "<Imgae>");
+        StringAssert.Contains(error.Message, "Image");
+    }
+}
