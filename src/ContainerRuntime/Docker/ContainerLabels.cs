@@ -17,4 +17,7 @@ public static class ContainerLabels
 
     /// <summary>The process id of the process that created it, to tell whether its owner is still alive.</summary>
     public const string OwnerProcessId = "io.containertest.owner-pid";
+
+    /// <summary>The machine (host name) of the process that created it: its pid means something only there.</summary>
+    public const string OwnerHost = "io.containertest.owner-host";
 }

@@ -18,6 +18,7 @@ internal static class ContainerSpecTranslator
             [ContainerLabels.JobId] = jobId,
             [ContainerLabels.Kind] = "job",
             [ContainerLabels.OwnerProcessId] = Environment.ProcessId.ToString(CultureInfo.InvariantCulture),
+            [ContainerLabels.OwnerHost] = Environment.MachineName,
         };
 
         var host = new HostConfig
@@ -33,6 +34,9 @@ internal static class ContainerSpecTranslator
             CapDrop = spec.Security.DropAllCapabilities ? ["ALL"] : [],
             SecurityOpt = spec.Security.NoNewPrivileges ? ["no-new-privileges"] : [],
             ReadonlyRootfs = spec.Security.ReadOnlyRootFilesystem,
+            // The engine removes the container once it stops, even when the process that created
+            // it was killed before it could (we still remove it ourselves on every path we live).
+            AutoRemove = true,
         };
 
         return new CreateContainerParameters
@@ -45,6 +49,9 @@ internal static class ContainerSpecTranslator
             Tty = spec.Tty,
             AttachStdout = true,
             AttachStderr = true,
+            AttachStdin = spec.StopWhenOwnerExits,
+            OpenStdin = spec.StopWhenOwnerExits,
+            StdinOnce = spec.StopWhenOwnerExits,
             Labels = labels,
             HostConfig = host,
             NetworkingConfig = network.EndpointsConfig is null ? null! : new NetworkingConfig { EndpointsConfig = network.EndpointsConfig },

@@ -18,6 +18,7 @@ public sealed class DockerBackend : IJobBackend
     private readonly DockerClient client;
     private readonly LiveContainers live = new();
     private readonly ImagePuller images;
+    private readonly Lazy<OutOfMemoryWatch> oomWatch;
     private int disposed;
 
     private DockerBackend(DockerClient client, string runId, string apiVersion)
@@ -26,6 +27,7 @@ public sealed class DockerBackend : IJobBackend
         RunId = runId;
         ApiVersion = apiVersion;
         images = new ImagePuller(client);
+        oomWatch = new Lazy<OutOfMemoryWatch>(() => new OutOfMemoryWatch(client, runId));
     }
 
     /// <inheritdoc />
@@ -82,7 +84,7 @@ public sealed class DockerBackend : IJobBackend
         {
             await images.EnsurePresentAsync(spec.Image, cancellationToken).ConfigureAwait(false);
             var network = AttachmentFor(spec.Network);
-            return await new DockerJobRun(client, spec, jobId, RunId, network, observer, live).RunAsync(cancellationToken).ConfigureAwait(false);
+            return await new DockerJobRun(client, spec, jobId, RunId, network, observer, live, oomWatch.Value).RunAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (IsEngineGone(ex) && !cancellationToken.IsCancellationRequested)
         {
@@ -100,6 +102,13 @@ public sealed class DockerBackend : IJobBackend
     /// <returns>The image's local tag.</returns>
     public Task<string> EnsureHostImageAsync(CancellationToken cancellationToken = default) =>
         new HostImage.HostImageBuilder(client).EnsureImageAsync(cancellationToken);
+
+    /// <summary>
+    /// Removes leftovers of earlier runs on this machine whose process died before it could clean
+    /// up (killed hard). Returns how many were removed.
+    /// </summary>
+    public Task<int> RemoveOrphansAsync(CancellationToken cancellationToken = default) =>
+        OrphanReaper.RemoveOrphansAsync(client, cancellationToken);
 
     /// <summary>Removes every container this backend created that is still there, then closes the connection.</summary>
     public async ValueTask DisposeAsync()
@@ -121,6 +130,11 @@ public sealed class DockerBackend : IJobBackend
                 // Still labelled: `dotnet containertest clean` finds it.
             }
         })).ConfigureAwait(false);
+        if (oomWatch.IsValueCreated)
+        {
+            oomWatch.Value.Dispose();
+        }
+
         client.Dispose();
     }
 

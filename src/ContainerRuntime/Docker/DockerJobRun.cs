@@ -11,7 +11,7 @@ using global::Docker.DotNet.Models;
 /// One job's life in one container: create, copy layers in, attach, start, wait (with the
 /// timeout), read the exit state, and remove the container — on every path.
 /// </summary>
-internal sealed class DockerJobRun(DockerClient client, JobSpec spec, string jobId, string runId, NetworkAttachment network, IJobObserver? observer, LiveContainers live)
+internal sealed class DockerJobRun(DockerClient client, JobSpec spec, string jobId, string runId, NetworkAttachment network, IJobObserver? observer, LiveContainers live, OutOfMemoryWatch oomWatch)
 {
     /// <summary>How long removing a container may take before we give up on it (it keeps its labels for `clean`).</summary>
     private static readonly TimeSpan RemovalTimeout = TimeSpan.FromSeconds(30);
@@ -67,7 +67,7 @@ internal sealed class DockerJobRun(DockerClient client, JobSpec spec, string job
 
         using var attached = await client.Containers.AttachContainerAsync(
             containerId,
-            new ContainerAttachParameters { Stream = true, Stdout = true, Stderr = true },
+            new ContainerAttachParameters { Stream = true, Stdout = true, Stderr = true, Stdin = spec.StopWhenOwnerExits },
             cancellationToken).ConfigureAwait(false);
         using var readerStop = new CancellationTokenSource();
         var reading = ReadOutputAsync(attached, readerStop.Token);
@@ -86,7 +86,7 @@ internal sealed class DockerJobRun(DockerClient client, JobSpec spec, string job
         startedAt = DateTimeOffset.UtcNow;
         observer?.OnStarted(jobId, containerId);
 
-        var termination = await WaitForExitAsync(cancellationToken).ConfigureAwait(false);
+        var (termination, exitCode) = await WaitForExitAsync(cancellationToken).ConfigureAwait(false);
 
         // The attach stream ends by itself once the container has stopped; bound the wait anyway.
         if (await Task.WhenAny(reading, Task.Delay(OutputDrainTimeout, CancellationToken.None)).ConfigureAwait(false) != reading)
@@ -95,16 +95,20 @@ internal sealed class DockerJobRun(DockerClient client, JobSpec spec, string job
         }
 
         await reading.ConfigureAwait(false);
-        var state = await InspectStateAsync().ConfigureAwait(false);
-        if (termination == TerminationReason.Exited && state?.OOMKilled == true)
+
+        // A kill by the kernel's OOM killer shows as exit 137; give its event a moment to arrive.
+        var grace = exitCode == 137 ? TimeSpan.FromSeconds(2) : TimeSpan.Zero;
+        if (termination == TerminationReason.Exited && spec.Limits.MemoryBytes is not null
+            && await oomWatch.WasKilledAsync(containerId, grace).ConfigureAwait(false))
         {
             termination = TerminationReason.OutOfMemory;
         }
 
-        return Result(termination, state is null ? null : (int)state.ExitCode);
+        oomWatch.Forget(containerId);
+        return Result(termination, exitCode);
     }
 
-    private async Task<TerminationReason> WaitForExitAsync(CancellationToken cancellationToken)
+    private async Task<(TerminationReason Termination, int? ExitCode)> WaitForExitAsync(CancellationToken cancellationToken)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         if (spec.Timeout is { } limit)
@@ -114,13 +118,13 @@ internal sealed class DockerJobRun(DockerClient client, JobSpec spec, string job
 
         try
         {
-            await client.Containers.WaitContainerAsync(containerId!, timeout.Token).ConfigureAwait(false);
-            return TerminationReason.Exited;
+            var exit = await client.Containers.WaitContainerAsync(containerId!, timeout.Token).ConfigureAwait(false);
+            return (TerminationReason.Exited, (int)exit.StatusCode);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
             await KillAsync().ConfigureAwait(false);
-            return TerminationReason.TimedOut;
+            return (TerminationReason.TimedOut, null);
         }
         catch (OperationCanceledException)
         {
@@ -206,19 +210,6 @@ internal sealed class DockerJobRun(DockerClient client, JobSpec spec, string job
         }
     }
 
-    private async Task<ContainerState?> InspectStateAsync()
-    {
-        try
-        {
-            var inspected = await client.Containers.InspectContainerAsync(containerId!, CancellationToken.None).ConfigureAwait(false);
-            return inspected.State is { } state ? new ContainerState(state.ExitCode, state.OOMKilled) : null;
-        }
-        catch (DockerApiException)
-        {
-            return null;
-        }
-    }
-
     private async Task KillAsync()
     {
         try
@@ -248,9 +239,38 @@ internal sealed class DockerJobRun(DockerClient client, JobSpec spec, string job
         {
             live.Remove(containerId);
         }
+        catch (DockerApiException ex) when (ex.StatusCode == HttpStatusCode.Conflict)
+        {
+            // The engine is already removing it (it stopped, and auto-remove is on): wait until it is gone,
+            // so that when the job's result is returned its container no longer exists.
+            if (await WaitUntilGoneAsync(containerId, timeout.Token).ConfigureAwait(false))
+            {
+                live.Remove(containerId);
+            }
+        }
         catch (Exception ex) when (ex is DockerApiException or OperationCanceledException or HttpRequestException or IOException)
         {
             // Left for the backend's disposal and for `dotnet containertest clean`, which find it by its labels.
+        }
+    }
+
+    private async Task<bool> WaitUntilGoneAsync(string id, CancellationToken cancellationToken)
+    {
+        try
+        {
+            while (true)
+            {
+                await client.Containers.InspectContainerAsync(id, cancellationToken).ConfigureAwait(false);
+                await Task.Delay(TimeSpan.FromMilliseconds(20), cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (DockerContainerNotFoundException)
+        {
+            return true;
+        }
+        catch (Exception ex) when (ex is DockerApiException or OperationCanceledException or HttpRequestException or IOException)
+        {
+            return false;
         }
     }
 
@@ -289,6 +309,4 @@ internal sealed class DockerJobRun(DockerClient client, JobSpec spec, string job
 
         return string.IsNullOrEmpty(body) ? ex.Message : body;
     }
-
-    private sealed record ContainerState(long ExitCode, bool OOMKilled);
 }

@@ -48,6 +48,14 @@ public sealed record JobSpec
     /// <summary>Allocate a pseudo-terminal (stdout and stderr then arrive as one stream).</summary>
     public bool Tty { get; init; }
 
+    /// <summary>
+    /// Tie the job's life to this process: its stdin stays open while this process lives and
+    /// reaches end-of-input when it dies (even killed hard), so a job that stops at end of input
+    /// ends with its owner — and its container is then removed by the engine. Leave off for
+    /// jobs that read their stdin.
+    /// </summary>
+    public bool StopWhenOwnerExits { get; init; }
+
     /// <summary>Labels put on the container, beside the run and job labels every container carries.</summary>
     public IReadOnlyDictionary<string, string> Labels { get; init; } = new Dictionary<string, string>();
 

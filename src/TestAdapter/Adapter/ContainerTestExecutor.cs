@@ -1,5 +1,6 @@
 namespace ContainerTest.TestAdapter;
 
+using System.Runtime.InteropServices;
 using ContainerTest.Protocol;
 using ContainerTest.TestAdapter.Discovery;
 using ContainerTest.TestAdapter.Execution;
@@ -53,6 +54,12 @@ public sealed class ContainerTestExecutor : ITestExecutor, IDisposable
     /// <inheritdoc />
     public void Dispose() => cancellation.Dispose();
 
+    private void OnSignal(PosixSignalContext context)
+    {
+        context.Cancel = true;
+        cancellation.Cancel();
+    }
+
     private void Run(IEnumerable<string> sources, IRunContext runContext, IFrameworkHandle frameworkHandle, Func<IReadOnlyList<TestCase>> testCases, Action native)
     {
         var outputDirectory = sources.Select(s => Path.GetDirectoryName(Path.GetFullPath(s))).FirstOrDefault();
@@ -89,6 +96,11 @@ public sealed class ContainerTestExecutor : ITestExecutor, IDisposable
         var attachments = Path.Combine(runContext.TestRunDirectory ?? Path.GetTempPath(), "ContainerTest");
         var run = new ContainerizedRun(settings, runSettingsXml, attachments, handle);
         var selectedTests = testCases();
+
+        // Ctrl-C in a terminal reaches the test host too, whose default is to die on the spot and
+        // leave its containers running. Instead: cancel the run, remove the containers, then end.
+        using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
+        using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
 
         // vstest's ITestExecutor is synchronous: this is the one place where we wait for async work.
         Task.Run(() => run.RunAsync(selectedTests, cancellation.Token)).GetAwaiter().GetResult();

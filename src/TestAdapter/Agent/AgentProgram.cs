@@ -23,6 +23,7 @@ internal static class AgentProgram
         }
 
         protocol.Nonce = request.Nonce;
+        OwnerLink.ExitWhenStdinCloses();
         try
         {
             var adapter = FrameworkAdapter.Load(request.AdapterPath);

@@ -10,10 +10,13 @@ using Microsoft.VisualStudio.TestPlatform.ObjectModel;
 /// </summary>
 internal static class ContainerFailure
 {
-    public static TestResult For(TestCase testCase, JobResult job, string testOutput, IReadOnlyList<string> agentLog, ContainerTestSettings settings)
+    public static TestResult For(TestCase testCase, JobResult job, string testOutput, IReadOnlyList<string> agentLog, ContainerTestSettings settings, string image)
     {
         var reason = job.Termination switch
         {
+            _ when RuntimeRequirement.IsMissingIn(job.FailureCause, job.Stderr.Text) =>
+                $"The image '{image}' has no .NET runtime that can run {Path.GetFileName(testCase.Source)}: it needs {RuntimeRequirement.Describe(testCase.Source)}. "
+                + "Set ContainerTestImage to an image with that runtime (for example mcr.microsoft.com/dotnet/runtime), or leave it unset to use the host image built from this machine's .NET.",
             TerminationReason.TimedOut =>
                 $"The test did not finish within {Describe(settings.Timeout)} (ContainerTestTimeout): its container was killed. Output written before the hang is below.",
             TerminationReason.OutOfMemory =>

@@ -16,6 +16,8 @@ using Microsoft.VisualStudio.TestPlatform.ObjectModel.Logging;
 /// </summary>
 internal sealed class ContainerizedRun(ContainerTestSettings settings, string? runSettingsXml, string attachmentRoot, SynchronizedFrameworkHandle handle)
 {
+    private string? image;
+
     public async Task RunAsync(IReadOnlyList<TestCase> testCases, CancellationToken cancellationToken)
     {
         if (testCases.Count == 0)
@@ -39,6 +41,11 @@ internal sealed class ContainerizedRun(ContainerTestSettings settings, string? r
         {
             try
             {
+                if (await backend.RemoveOrphansAsync(cancellationToken).ConfigureAwait(false) is > 0 and var orphans)
+                {
+                    handle.SendMessage(TestMessageLevel.Informational, $"ContainerTest: removed {orphans} container(s) left behind by an earlier run that was killed.");
+                }
+
                 image = settings.Image ?? await backend.EnsureHostImageAsync(cancellationToken).ConfigureAwait(false);
             }
             catch (ContainerRuntimeException ex)
@@ -51,6 +58,7 @@ internal sealed class ContainerizedRun(ContainerTestSettings settings, string? r
                 TestMessageLevel.Informational,
                 $"ContainerTest: running {testCases.Count} test(s), each in its own container (image {image}, {settings.Parallelism} at a time, network {settings.Network}).");
             var jobs = new TestJobBuilder(settings, image, runSettingsXml);
+            this.image = image;
             using var slots = new SemaphoreSlim(settings.Parallelism);
             var running = testCases.Select(async testCase =>
             {
@@ -110,7 +118,7 @@ internal sealed class ContainerizedRun(ContainerTestSettings settings, string? r
         var outcome = TestOutcome.Passed;
         if (reader.ResultCount == 0 || job.Termination != TerminationReason.Exited)
         {
-            var failure = ContainerFailure.For(testCase, job, reader.TestOutput, agentLog, settings);
+            var failure = ContainerFailure.For(testCase, job, reader.TestOutput, agentLog, settings, image ?? string.Empty);
             handle.RecordResult(failure);
             outcome = TestOutcome.Failed;
         }

@@ -77,6 +77,7 @@ internal sealed class TestJobBuilder(ContainerTestSettings settings, string imag
             Mounts = [new TmpfsMount("/tmp", settings.TmpSizeBytes), new TmpfsMount(HomeDirectory, settings.TmpSizeBytes)],
             Limits = new ResourceLimits(settings.MemoryBytes, settings.Cpus, settings.Pids),
             Timeout = settings.Timeout,
+            StopWhenOwnerExits = true,
             Labels = new Dictionary<string, string>
             {
                 ["io.containertest.test"] = Truncate(testCase.FullyQualifiedName, 256),
