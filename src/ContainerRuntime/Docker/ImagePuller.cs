@@ -2,6 +2,7 @@ namespace ContainerTest.ContainerRuntime.Docker;
 
 using System.Collections.Concurrent;
 using System.Net;
+using System.Text.Json;
 using ContainerTest.ContainerRuntime.Errors;
 using global::Docker.DotNet;
 using global::Docker.DotNet.Models;
@@ -71,7 +72,7 @@ internal sealed class ImagePuller(IDockerClient client)
         }
         catch (DockerApiException ex)
         {
-            error = string.IsNullOrWhiteSpace(ex.ResponseBody) ? ex.Message : ex.ResponseBody;
+            error = EngineMessage(ex);
             throw Classify(image, reference, error, ex);
         }
 
@@ -85,6 +86,34 @@ internal sealed class ImagePuller(IDockerClient client)
         {
             throw new ImageNotFoundException(image, $"The image '{image}' was pulled but the engine still does not have it. Check the reference (`docker pull {image}`).");
         }
+    }
+
+    // The engine answers a refused request with a JSON body, {"message":"…"}, which Docker.DotNet
+    // hands over as it is; the user should read the message, not the JSON around it.
+    private static string EngineMessage(DockerApiException ex)
+    {
+        if (string.IsNullOrWhiteSpace(ex.ResponseBody))
+        {
+            return ex.Message;
+        }
+
+        try
+        {
+            using var body = JsonDocument.Parse(ex.ResponseBody);
+            if (body.RootElement.ValueKind == JsonValueKind.Object
+                && body.RootElement.TryGetProperty("message", out var message)
+                && message.ValueKind == JsonValueKind.String
+                && message.GetString() is { Length: > 0 } text)
+            {
+                return text;
+            }
+        }
+        catch (JsonException)
+        {
+            // Not JSON (an old engine, a proxy in between): the body itself is the best we have.
+        }
+
+        return ex.ResponseBody;
     }
 
     private static ContainerRuntimeException Classify(string image, ImageReference reference, string error, Exception? inner)
