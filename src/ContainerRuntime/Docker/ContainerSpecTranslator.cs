@@ -33,6 +33,8 @@ internal static class ContainerSpecTranslator
             CapDrop = spec.Security.DropAllCapabilities ? ["ALL"] : [],
             SecurityOpt = spec.Security.NoNewPrivileges ? ["no-new-privileges"] : [],
             ReadonlyRootfs = spec.Security.ReadOnlyRootFilesystem,
+            DNS = network.Dns.ToList(),
+            Sysctls = network.Sysctls.Count > 0 ? network.Sysctls.ToDictionary() : null!,
         };
 
         return new CreateContainerParameters
