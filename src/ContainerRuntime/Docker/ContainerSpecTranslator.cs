@@ -37,6 +37,8 @@ internal static class ContainerSpecTranslator
             // The engine removes the container once it stops, even when the process that created
             // it was killed before it could (we still remove it ourselves on every path we live).
             AutoRemove = true,
+            DNS = network.Dns.ToList(),
+            Sysctls = network.Sysctls.Count > 0 ? network.Sysctls.ToDictionary() : null!,
         };
 
         return new CreateContainerParameters

@@ -2,6 +2,7 @@ namespace ContainerTest.ContainerRuntime.Docker;
 
 using System.Net;
 using System.Net.Sockets;
+using ContainerTest.ContainerRuntime.Docker.AllowList;
 using ContainerTest.ContainerRuntime.Errors;
 using ContainerTest.ContainerRuntime.Jobs;
 using ContainerTest.ContainerRuntime.Network;
@@ -19,15 +20,17 @@ public sealed class DockerBackend : IJobBackend
     private readonly LiveContainers live = new();
     private readonly ImagePuller images;
     private readonly Lazy<OutOfMemoryWatch> oomWatch;
+    private readonly AllowListNetworks? allowLists;
     private int disposed;
 
-    private DockerBackend(DockerClient client, string runId, string apiVersion)
+    private DockerBackend(DockerClient client, string runId, string apiVersion, bool allowListSupported, string? gatewayImage)
     {
         this.client = client;
         RunId = runId;
         ApiVersion = apiVersion;
         images = new ImagePuller(client);
         oomWatch = new Lazy<OutOfMemoryWatch>(() => new OutOfMemoryWatch(client, runId));
+        allowLists = allowListSupported ? new AllowListNetworks(client, runId, GatewayImageSource(gatewayImage)) : null;
     }
 
     /// <inheritdoc />
@@ -52,6 +55,7 @@ public sealed class DockerBackend : IJobBackend
         | BackendCapabilities.NetworkNone
         | BackendCapabilities.NetworkLoopback
         | BackendCapabilities.NetworkOpen
+        | (allowLists is null ? BackendCapabilities.None : BackendCapabilities.NetworkAllowList)
         | BackendCapabilities.TmpfsMount
         | BackendCapabilities.ProcAtSlashProc
         | BackendCapabilities.MemoryLimit
@@ -69,8 +73,9 @@ public sealed class DockerBackend : IJobBackend
     public static async Task<DockerBackend> ConnectAsync(DockerBackendOptions? options = null, CancellationToken cancellationToken = default)
     {
         options ??= new DockerBackendOptions();
-        var (client, apiVersion) = await DockerEngineConnector.ConnectAsync(options, cancellationToken).ConfigureAwait(false);
-        return new DockerBackend(client, options.RunId ?? NewRunId(), apiVersion);
+        var (client, apiVersion, engineOs) = await DockerEngineConnector.ConnectAsync(options, cancellationToken).ConfigureAwait(false);
+        var allowList = AllowListNetworks.IsSupported(client.Options.Endpoint, engineOs, options);
+        return new DockerBackend(client, options.RunId ?? NewRunId(), apiVersion, allowList, options.GatewayImage);
     }
 
     /// <inheritdoc />
@@ -82,9 +87,12 @@ public sealed class DockerBackend : IJobBackend
         var jobId = spec.JobId ?? Guid.NewGuid().ToString("N")[..12];
         try
         {
-            await images.EnsurePresentAsync(spec.Image, cancellationToken).ConfigureAwait(false);
-            var network = AttachmentFor(spec.Network);
-            return await new DockerJobRun(client, spec, jobId, RunId, network, observer, live, oomWatch.Value).RunAsync(cancellationToken).ConfigureAwait(false);
+            var network = await AttachAsync(spec.Network, cancellationToken).ConfigureAwait(false);
+            await using (network.ConfigureAwait(false))
+            {
+                await images.EnsurePresentAsync(spec.Image, cancellationToken).ConfigureAwait(false);
+                return await new DockerJobRun(client, spec, jobId, RunId, network.Attachment, observer, live, oomWatch.Value).RunAsync(cancellationToken).ConfigureAwait(false);
+            }
         }
         catch (Exception ex) when (IsEngineGone(ex) && !cancellationToken.IsCancellationRequested)
         {
@@ -110,7 +118,7 @@ public sealed class DockerBackend : IJobBackend
     public Task<int> RemoveOrphansAsync(CancellationToken cancellationToken = default) =>
         OrphanReaper.RemoveOrphansAsync(client, cancellationToken);
 
-    /// <summary>Removes every container this backend created that is still there, then closes the connection.</summary>
+    /// <summary>Removes every container (and network) this backend created that is still there, then closes the connection.</summary>
     public async ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref disposed, 1) != 0)
@@ -130,6 +138,11 @@ public sealed class DockerBackend : IJobBackend
                 // Still labelled: `dotnet containertest clean` finds it.
             }
         })).ConfigureAwait(false);
+        if (allowLists is not null)
+        {
+            await allowLists.DisposeAsync().ConfigureAwait(false); // after the jobs: their networks are free only then
+        }
+
         if (oomWatch.IsValueCreated)
         {
             oomWatch.Value.Dispose();
@@ -138,16 +151,25 @@ public sealed class DockerBackend : IJobBackend
         client.Dispose();
     }
 
-    private static NetworkAttachment AttachmentFor(NetworkPolicy policy) => policy switch
+    private async Task<NetworkLease> AttachAsync(NetworkPolicy policy, CancellationToken cancellationToken) => policy switch
     {
         // Docker's "none" gives the container a namespace of its own whose only interface is its
         // private loopback: nothing outside the container is reachable, not even the host.
         // That is exactly "loopback"; for "none" it is the nearest Docker offers (it cannot
         // remove the loopback interface), and reaching nothing beyond the container holds for both.
-        NoNetworkPolicy or LoopbackNetworkPolicy => NetworkAttachment.Isolated,
-        OpenNetworkPolicy => NetworkAttachment.DefaultBridge,
+        NoNetworkPolicy or LoopbackNetworkPolicy => new NetworkLease(NetworkAttachment.Isolated),
+        OpenNetworkPolicy => new NetworkLease(NetworkAttachment.DefaultBridge),
+        AllowListNetworkPolicy allow when allowLists is not null => await allowLists.LeaseAsync(allow, cancellationToken).ConfigureAwait(false),
         _ => throw new UnsupportedCapabilityException("docker", BackendCapabilities.NetworkAllowList, $"The docker backend cannot apply the network policy '{policy}'."),
     };
+
+    private Func<CancellationToken, Task<string>> GatewayImageSource(string? image) => image is null
+        ? new HostImage.HostImageBuilder(client).EnsureImageAsync
+        : async cancellationToken =>
+        {
+            await images.EnsurePresentAsync(image, cancellationToken).ConfigureAwait(false);
+            return image;
+        };
 
     private static bool IsEngineGone(Exception ex) =>
         ex is HttpRequestException or SocketException or IOException

@@ -14,4 +14,11 @@ public sealed record DockerBackendOptions
 
     /// <summary>How long to wait for the engine to answer the first request.</summary>
     public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>
+    /// The image the gateways of the <c>allow</c> network policy run from: any image with
+    /// <c>dotnet</c> (.NET 8 or newer) on its PATH, such as <c>mcr.microsoft.com/dotnet/runtime:8.0</c>.
+    /// Null uses the host image, built from this machine's own .NET runtime (Linux only).
+    /// </summary>
+    public string? GatewayImage { get; init; }
 }

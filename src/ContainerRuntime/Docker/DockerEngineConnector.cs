@@ -7,7 +7,7 @@ using global::Docker.DotNet;
 /// <summary>Finds the Docker Engine as the Docker CLI does and checks it answers, or says clearly why not.</summary>
 internal static class DockerEngineConnector
 {
-    public static async Task<(DockerClient Client, string ApiVersion)> ConnectAsync(DockerBackendOptions options, CancellationToken cancellationToken)
+    public static async Task<(DockerClient Client, string ApiVersion, string EngineOs)> ConnectAsync(DockerBackendOptions options, CancellationToken cancellationToken)
     {
         DockerClient client;
         try
@@ -34,7 +34,7 @@ internal static class DockerEngineConnector
         try
         {
             var version = await client.System.GetVersionAsync(timeout.Token).ConfigureAwait(false);
-            return (client, version.APIVersion);
+            return (client, version.APIVersion, version.Os);
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {

@@ -288,7 +288,8 @@ internal sealed class DockerJobRun(DockerClient client, JobSpec spec, string job
         EndedAt = DateTimeOffset.UtcNow,
     };
 
-    private static string ApiMessage(DockerApiException ex)
+    /// <summary>The engine's own message in an error response (its JSON "message"), or the raw body.</summary>
+    internal static string ApiMessage(DockerApiException ex)
     {
         var body = ex.ResponseBody?.Trim();
         if (body is { Length: > 0 } && body.StartsWith('{'))

@@ -10,4 +10,10 @@ internal sealed record NetworkAttachment(string NetworkMode, IReadOnlyList<strin
 
     /// <summary>The engine's default bridge: the host, the LAN and the internet.</summary>
     public static NetworkAttachment DefaultBridge { get; } = new("bridge", []);
+
+    /// <summary>DNS servers the engine's resolver forwards to; empty keeps the engine's choice.</summary>
+    public IReadOnlyList<string> Dns { get; init; } = [];
+
+    /// <summary>Network sysctls set in the container's namespace (<c>net.*</c>).</summary>
+    public IReadOnlyDictionary<string, string> Sysctls { get; init; } = new Dictionary<string, string>();
 }

@@ -43,10 +43,13 @@ public static class TestEngine
         var runId = backend.RunId;
         await backend.DisposeAsync();
         var leftovers = await ContainersWithLabelAsync(ContainerLabels.RunId, runId);
+        var leftoverNetworks = await NetworksWithLabelAsync(ContainerLabels.RunId, runId);
         Inspector.Dispose();
-        if (leftovers.Count > 0)
+        if (leftovers.Count > 0 || leftoverNetworks.Count > 0)
         {
-            throw new InvalidOperationException($"{leftovers.Count} container(s) of test run {runId} were left behind: {string.Join(", ", leftovers.Select(c => c.ID[..12]))}");
+            throw new InvalidOperationException(
+                $"{leftovers.Count} container(s) and {leftoverNetworks.Count} network(s) of test run {runId} were left behind: "
+                + string.Join(", ", leftovers.Select(c => c.ID[..12]).Concat(leftoverNetworks.Select(n => n.Name))));
         }
     }
 
@@ -56,6 +59,15 @@ public static class TestEngine
             new ContainersListParameters
             {
                 All = true,
+                Filters = new Dictionary<string, IDictionary<string, bool>> { ["label"] = new Dictionary<string, bool> { [$"{label}={value}"] = true } },
+            },
+            CancellationToken.None);
+
+    /// <summary>Every network carrying <paramref name="label"/>=<paramref name="value"/>.</summary>
+    public static async Task<IList<NetworkResponse>> NetworksWithLabelAsync(string label, string value) =>
+        await Inspector.Networks.ListNetworksAsync(
+            new NetworksListParameters
+            {
                 Filters = new Dictionary<string, IDictionary<string, bool>> { ["label"] = new Dictionary<string, bool> { [$"{label}={value}"] = true } },
             },
             CancellationToken.None);
