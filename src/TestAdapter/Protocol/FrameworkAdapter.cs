@@ -107,8 +107,43 @@ public sealed class FrameworkAdapter
             ? (ITestExecutor)Activator.CreateInstance(type, nonPublic: true)!
             : throw new InvalidOperationException($"{AssemblyPath} has no executor for {executorUri}.");
 
+    /// <summary>
+    /// Framework adapters bring assemblies the test's deps.json does not list (NUnit's engine,
+    /// copied by its package's build targets). vstest's test host finds them by probing the test
+    /// folder; the agent must do the same: look beside the adapter and in the test output folder.
+    /// </summary>
+    private static void ResolveDependenciesBeside(string adapterPath)
+    {
+        var adapterFolder = Path.GetDirectoryName(Path.GetFullPath(adapterPath))!;
+        string[] folders = [adapterFolder, Path.GetFullPath(Path.Combine(adapterFolder, "..", ".."))];
+        lock (ProbedFolders)
+        {
+            if (!ProbedFolders.Add(adapterFolder))
+            {
+                return;
+            }
+        }
+
+        AssemblyLoadContext.Default.Resolving += (context, name) =>
+        {
+            foreach (var folder in folders)
+            {
+                var candidate = Path.Combine(folder, name.Name + ".dll");
+                if (File.Exists(candidate))
+                {
+                    return context.LoadFromAssemblyPath(candidate);
+                }
+            }
+
+            return null;
+        };
+    }
+
+    private static readonly HashSet<string> ProbedFolders = new(StringComparer.Ordinal);
+
     private static Assembly LoadAssembly(string path)
     {
+        ResolveDependenciesBeside(path);
         var name = AssemblyName.GetAssemblyName(path);
         foreach (var loaded in AssemblyLoadContext.Default.Assemblies)
         {
