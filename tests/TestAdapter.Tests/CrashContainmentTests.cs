@@ -9,7 +9,7 @@ using ContainerTest.TestAdapter.Tests.Fixtures;
 [TestClass]
 public sealed class CrashContainmentTests
 {
-    private const string Project = "tests/Fixtures/CrashFixture/CrashFixture.csproj";
+    private const string Project = "tests/Fixtures/TestProjects/CrashFixture/CrashFixture.csproj";
     private static readonly string[] AllTests = ["AlsoPasses", "CallsEnvironmentExit", "HangsForever", "OverflowsTheStack", "Passes", "ThrowsOnAnotherThread"];
     private static DotnetTest.Outcome run = null!;
 

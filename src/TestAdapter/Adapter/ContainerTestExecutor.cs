@@ -83,8 +83,9 @@ public sealed class ContainerTestExecutor : ITestExecutor, IDisposable
 
         if (runContext.IsBeingDebugged || !settings.Enabled)
         {
+            // A warning, so that it shows at every verbosity: the run is not isolated, and the user should know.
             frameworkHandle.SendMessage(
-                TestMessageLevel.Informational,
+                TestMessageLevel.Warning,
                 runContext.IsBeingDebugged
                     ? "ContainerTest: the run is being debugged, so tests run natively in this process, not in containers."
                     : "ContainerTest: switched off (ContainerTest=false or CONTAINERTEST=0), so tests run natively, not in containers.");

@@ -49,6 +49,7 @@ internal sealed class TrxReport
             output?.Element(Ns + "ErrorInfo")?.Element(Ns + "Message")?.Value ?? string.Empty,
             output?.Element(Ns + "ErrorInfo")?.Element(Ns + "StackTrace")?.Value ?? string.Empty,
             element.Element(Ns + "ResultFiles")?.Elements(Ns + "ResultFile").Select(f => f.Attribute("path")?.Value ?? string.Empty).ToList() ?? [],
+            output?.Element(Ns + "TextMessages")?.Elements(Ns + "Message").Select(m => m.Value).ToList() ?? [],
             element.Element(Ns + "InnerResults")?.Elements(Ns + "UnitTestResult").Select(Read).ToList() ?? []);
     }
 }
@@ -63,4 +64,13 @@ internal sealed record TrxResult(
     string ErrorMessage,
     string StackTrace,
     IReadOnlyList<string> ResultFiles,
-    IReadOnlyList<TrxResult> InnerResults);
+    IReadOnlyList<string> TextMessages,
+    IReadOnlyList<TrxResult> InnerResults)
+{
+    /// <summary>The container the result says it ran in (ContainerTest adds that line to every result), or null.</summary>
+    public string? ContainerId => TextMessages
+        .Select(m => m.Trim())
+        .Where(m => m.StartsWith("ContainerTest: ran in container ", StringComparison.Ordinal))
+        .Select(m => m["ContainerTest: ran in container ".Length..])
+        .FirstOrDefault();
+}

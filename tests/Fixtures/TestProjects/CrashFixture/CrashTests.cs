@@ -1,0 +1,68 @@
+namespace CrashFixture;
+
+using Microsoft.VisualStudio.TestTools.UnitTesting;
+
+/// <summary>
+/// Tests that take their process down. Natively they would end the whole run; in containers each
+/// takes down only its own. The destructive ones refuse to run outside a ContainerTest container.
+/// </summary>
+[TestClass]
+public sealed class CrashTests
+{
+    [TestMethod]
+    public void Passes() => Assert.AreEqual("container", "con" + "tainer".ToString());
+
+    [TestMethod]
+    public void CallsEnvironmentExit()
+    {
+        InsideContainerOnly();
+        WriteToStdout("about to exit");
+        Environment.Exit(3);
+    }
+
+    [TestMethod]
+    public void ThrowsOnAnotherThread()
+    {
+        InsideContainerOnly();
+        var thread = new Thread(() => throw new InvalidOperationException("boom on another thread"));
+        thread.Start();
+        thread.Join();
+    }
+
+    [TestMethod]
+    public void OverflowsTheStack()
+    {
+        InsideContainerOnly();
+        Recurse(0);
+    }
+
+    [TestMethod]
+    public void HangsForever()
+    {
+        InsideContainerOnly();
+        WriteToStdout("before the hang");
+        Thread.Sleep(Timeout.Infinite);
+    }
+
+    [TestMethod]
+    public void AlsoPasses() => Assert.AreEqual(4, Environment.ProcessorCount > 0 ? 4 : 0);
+
+    private static int Recurse(int depth) => Recurse(depth + 1) + 1;
+
+    private static void InsideContainerOnly()
+    {
+        if (Environment.GetEnvironmentVariable("CONTAINERTEST_JOB_ID") is null)
+        {
+            Assert.Inconclusive("takes its process down: runs only inside a ContainerTest container");
+        }
+    }
+
+    // MSTest 4 keeps Console output in memory until a test ends, so a test that never ends loses
+    // it; what reaches the process's real stdout survives and comes back with the failure.
+    private static void WriteToStdout(string line)
+    {
+        using var stdout = Console.OpenStandardOutput();
+        stdout.Write(System.Text.Encoding.UTF8.GetBytes(line + "\n"));
+        stdout.Flush();
+    }
+}
