@@ -1,0 +1,48 @@
+namespace ContainerTest.TestAdapter.Tests;
+
+using System.Diagnostics;
+using ContainerTest.TestAdapter.Tests.Fixtures;
+
+/// <summary>Ctrl-C in the middle of `dotnet test`: the run stops and no container is left.</summary>
+[TestClass]
+public sealed class CancellationTests
+{
+    private const string Project = "tests/Fixtures/TestProjects/CrashFixture/CrashFixture.csproj";
+
+    [TestMethod]
+    public async Task Ctrl_C_in_the_middle_of_a_run_leaves_no_container()
+    {
+        var path = DotnetTest.PathOf(Project);
+        await DotnetTest.BuildAsync(path, CancellationToken.None);
+
+        // A process group of its own, like a terminal's foreground job, so Ctrl-C reaches all of it and nothing else.
+        var start = new ProcessStartInfo("setsid") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = DotnetTest.RepositoryRoot };
+        foreach (var argument in new[] { "dotnet", "test", path, "-c", "Release", "--no-build", "--filter", "Name=HangsForever" })
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var run = Process.Start(start)!;
+        var clock = Stopwatch.StartNew();
+        while (await LeftoverContainers.CountForAsync(path) == 0)
+        {
+            Assert.IsTrue(clock.Elapsed < TimeSpan.FromSeconds(90), "the test's container never started");
+            await Task.Delay(200);
+        }
+
+        using (var interrupt = Process.Start("kill", ["-INT", "--", "-" + run.Id]))
+        {
+            await interrupt.WaitForExitAsync();
+        }
+
+        clock.Restart();
+        while (await LeftoverContainers.CountForAsync(path) > 0)
+        {
+            Assert.IsTrue(clock.Elapsed < TimeSpan.FromSeconds(15), "a container outlived the Ctrl-C'd run by 15 s");
+            await Task.Delay(200);
+        }
+
+        using var exited = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await run.WaitForExitAsync(exited.Token);
+    }
+}
