@@ -8,18 +8,9 @@ using Microsoft.VisualStudio.TestPlatform.ObjectModel.Logging;
 /// <summary>What the framework adapter reports to: every result and message becomes a protocol line.</summary>
 internal sealed class AgentFrameworkHandle(ProtocolWriter protocol) : IFrameworkHandle
 {
-    private int resultCount;
-
     public bool EnableShutdownAfterTestRun { get; set; }
 
-    /// <summary>How many results the framework has reported so far.</summary>
-    public int ResultCount => Volatile.Read(ref resultCount);
-
-    public void RecordResult(TestResult testResult)
-    {
-        protocol.Write(AgentMessages.Result(testResult));
-        Interlocked.Increment(ref resultCount);
-    }
+    public void RecordResult(TestResult testResult) => protocol.Write(AgentMessages.Result(testResult));
 
     public void RecordStart(TestCase testCase)
     {

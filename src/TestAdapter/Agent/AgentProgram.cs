@@ -29,7 +29,6 @@ internal static class AgentProgram
             var adapter = FrameworkAdapter.Load(request.AdapterPath);
             var executor = adapter.CreateExecutor(request.ExecutorUri);
             var handle = new AgentFrameworkHandle(protocol);
-            CapturedConsoleRescue.Install(Console.OpenStandardOutput(), Console.OpenStandardError(), () => handle.ResultCount > 0);
             executor.RunTests([request.TestCase], new AgentRunContext(request.RunSettingsXml, Path.GetDirectoryName(request.Source)!), handle);
             protocol.Write(AgentMessages.Done());
             return 0;

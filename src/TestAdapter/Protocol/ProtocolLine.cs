@@ -19,12 +19,17 @@ public static class ProtocolLine
         return Encoding.UTF8.GetBytes($"{RecordSeparator}containertest:{nonce} {message.ToJsonString()}\n");
     }
 
-    /// <summary>Reads a line: the message when it is a protocol line of this run, null when it is ordinary output.</summary>
-    public static JsonObject? TryParse(string nonce, string line)
+    /// <summary>
+    /// Reads a line: the message when it is a protocol line of this run, null when it is ordinary
+    /// output. <paramref name="outputBefore"/> is the test's own output that shared the line
+    /// (written without a newline just before the message).
+    /// </summary>
+    public static JsonObject? TryParse(string nonce, string line, out string outputBefore)
     {
         ArgumentNullException.ThrowIfNull(line);
         var prefix = $"{RecordSeparator}containertest:{nonce} ";
         var start = line.IndexOf(prefix, StringComparison.Ordinal);
+        outputBefore = start > 0 ? line[..start] : string.Empty;
         if (start < 0)
         {
             return null;

@@ -63,21 +63,27 @@ internal sealed class AgentOutputReader(string nonce, Action<string> started, Ac
         }
     }
 
+    private void KeepTestOutput(string text)
+    {
+        if (text.Length > 0 && testOutput.Length < KeptOutputChars)
+        {
+            testOutput.Append(text);
+            sinceLastResult.Append(text);
+        }
+    }
+
     private void Complete()
     {
         var line = Encoding.UTF8.GetString(partialLine.ToArray());
         partialLine.Clear();
-        var parsed = ProtocolLine.TryParse(nonce, line);
+        var parsed = ProtocolLine.TryParse(nonce, line, out var outputBefore);
         if (parsed is null)
         {
-            if (testOutput.Length < KeptOutputChars)
-            {
-                testOutput.Append(line).Append('\n');
-                sinceLastResult.Append(line).Append('\n');
-            }
-
+            KeepTestOutput(line + "\n");
             return;
         }
+
+        KeepTestOutput(outputBefore);
 
         switch (AgentMessages.KindOf(parsed))
         {

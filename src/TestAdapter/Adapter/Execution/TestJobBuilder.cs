@@ -37,7 +37,7 @@ internal sealed class TestJobBuilder(ContainerTestSettings settings, string imag
             Source = source,
             AdapterPath = adapterPath,
             ExecutorUri = executorUri,
-            RunSettingsXml = ConsoleCapture.TakenFromContainer(executorUri) ? ConsoleCapture.WithoutFrameworkCapture(runSettingsXml) : runSettingsXml,
+            RunSettingsXml = ConsoleCapture.TakenFromContainer(executorUri) ? ConsoleCapture.WithoutFrameworkCapture(runSettingsXml, executorUri) : runSettingsXml,
             Nonce = nonce,
             TestCase = testCase,
         };

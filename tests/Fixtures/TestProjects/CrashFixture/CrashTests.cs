@@ -16,7 +16,7 @@ public sealed class CrashTests
     public void CallsEnvironmentExit()
     {
         InsideContainerOnly();
-        WriteToStdout("about to exit");
+        Console.WriteLine("about to exit");
         Environment.Exit(3);
     }
 
@@ -40,7 +40,7 @@ public sealed class CrashTests
     public void HangsForever()
     {
         InsideContainerOnly();
-        WriteToStdout("before the hang");
+        Console.WriteLine("before the hang");
         Thread.Sleep(Timeout.Infinite);
     }
 
@@ -55,14 +55,5 @@ public sealed class CrashTests
         {
             Assert.Inconclusive("takes its process down: runs only inside a ContainerTest container");
         }
-    }
-
-    // MSTest 4 keeps Console output in memory until a test ends, so a test that never ends loses
-    // it; what reaches the process's real stdout survives and comes back with the failure.
-    private static void WriteToStdout(string line)
-    {
-        using var stdout = Console.OpenStandardOutput();
-        stdout.Write(System.Text.Encoding.UTF8.GetBytes(line + "\n"));
-        stdout.Flush();
     }
 }
