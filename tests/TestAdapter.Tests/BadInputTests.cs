@@ -45,6 +45,20 @@ public sealed class BadInputTests
         StringAssert.Contains(run.Report.Results[0].ErrorMessage, "90s");
     }
 
+    [TestMethod]
+    public async Task A_project_without_a_framework_adapter_is_told_which_frameworks_are_supported()
+    {
+        var path = DotnetTest.PathOf("tests/Fixtures/TestProjects/NoFrameworkFixture/NoFrameworkFixture.csproj");
+        await DotnetTest.BuildAsync(path, CancellationToken.None);
+
+        var (_, output) = await DotnetTest.RunAsync(["test", path, "-c", "Release", "--no-build"], null, TimeSpan.FromMinutes(3), CancellationToken.None);
+
+        StringAssert.Contains(output, "ContainerTest: no test framework adapter found for NoFrameworkFixture.dll");
+        StringAssert.Contains(output, "MSTest");
+        StringAssert.Contains(output, "xUnit");
+        StringAssert.Contains(output, "NUnit");
+    }
+
     /// <summary>An image with one file and no .NET at all, built locally.</summary>
     private static async Task<string> EmptyImageAsync()
     {
