@@ -125,7 +125,10 @@ cmd_test() {
 
 cmd_pack() {
   mkdir -p "$ARTIFACTS/packages"
-  die "pack: the NuGet packages do not exist yet (see the packaging issue)."
+  say "packing ($CONFIGURATION) into $ARTIFACTS/packages"
+  dotnet pack "$ROOT/nuget/ContainerTest/ContainerTest.csproj" -c "$CONFIGURATION" -nologo -clp:ErrorsOnly -o "$ARTIFACTS/packages" >"$ARTIFACTS/pack.log" 2>&1 \
+    || { tail -n 40 "$ARTIFACTS/pack.log" >&2; die "pack failed; full log: $ARTIFACTS/pack.log"; }
+  ls -1 "$ARTIFACTS/packages"/*.nupkg
 }
 
 cmd_demo() {
