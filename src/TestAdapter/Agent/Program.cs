@@ -2,13 +2,22 @@ using System.Runtime.Loader;
 using ContainerTest.Agent;
 
 // The agent runs with the test project's deps.json, which does not list the agent's own
-// assemblies when they come from the ContainerTest package: find them beside the agent. This
-// must happen before any of them is needed, so here, before AgentProgram is touched.
-var agentFolder = AppContext.BaseDirectory;
+// assemblies when they come from the ContainerTest package: the package keeps them in
+// .containertest/runtime/ (away from the test's own copies of common assemblies). This must
+// happen before any of them is needed, so here, before AgentProgram is touched.
+string[] privateFolders = [AppContext.BaseDirectory, Path.Combine(AppContext.BaseDirectory, ".containertest", "runtime")];
 AssemblyLoadContext.Default.Resolving += (context, name) =>
 {
-    var candidate = Path.Combine(agentFolder, name.Name + ".dll");
-    return File.Exists(candidate) ? context.LoadFromAssemblyPath(candidate) : null;
+    foreach (var folder in privateFolders)
+    {
+        var candidate = Path.Combine(folder, name.Name + ".dll");
+        if (File.Exists(candidate))
+        {
+            return context.LoadFromAssemblyPath(candidate);
+        }
+    }
+
+    return null;
 };
 
 // The agent's whole life: read the request, run the one test case, report, exit.
