@@ -126,8 +126,11 @@ cmd_test() {
 cmd_pack() {
   mkdir -p "$ARTIFACTS/packages"
   say "packing ($CONFIGURATION) into $ARTIFACTS/packages"
-  dotnet pack "$ROOT/nuget/ContainerTest/ContainerTest.csproj" -c "$CONFIGURATION" -nologo -clp:ErrorsOnly -o "$ARTIFACTS/packages" >"$ARTIFACTS/pack.log" 2>&1 \
-    || { tail -n 40 "$ARTIFACTS/pack.log" >&2; die "pack failed; full log: $ARTIFACTS/pack.log"; }
+  local project
+  for project in "$ROOT/nuget/ContainerTest/ContainerTest.csproj" "$ROOT/src/Cli/Cli.csproj"; do
+    dotnet pack "$project" -c "$CONFIGURATION" -nologo -clp:ErrorsOnly -o "$ARTIFACTS/packages" >>"$ARTIFACTS/pack.log" 2>&1 \
+      || { tail -n 40 "$ARTIFACTS/pack.log" >&2; die "pack of $(basename "$project") failed; full log: $ARTIFACTS/pack.log"; }
+  done
   ls -1 "$ARTIFACTS/packages"/*.nupkg
 }
 

@@ -1,0 +1,133 @@
+namespace ContainerTest.ContainerRuntime.Docker;
+
+using System.Diagnostics;
+using System.Globalization;
+using global::Docker.DotNet;
+using global::Docker.DotNet.Models;
+
+/// <summary>What ContainerTest left on an engine: containers, networks and images carrying its labels.</summary>
+public sealed record Leftovers(IReadOnlyList<Leftover> Items)
+{
+    /// <summary>Only the containers.</summary>
+    public IEnumerable<Leftover> Containers => Items.Where(i => i.Kind == LeftoverKind.Container);
+
+    /// <summary>Finds everything carrying <see cref="ContainerLabels.Managed"/> on the engine of <paramref name="backend"/>.</summary>
+    public static async Task<Leftovers> FindAsync(DockerBackend backend, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(backend);
+        var client = backend.Client;
+        var managed = new Dictionary<string, IDictionary<string, bool>> { ["label"] = new Dictionary<string, bool> { [$"{ContainerLabels.Managed}=true"] = true } };
+        var items = new List<Leftover>();
+        foreach (var container in await client.Containers.ListContainersAsync(new ContainersListParameters { All = true, Filters = managed }, cancellationToken).ConfigureAwait(false))
+        {
+            items.Add(new Leftover(
+                LeftoverKind.Container,
+                container.ID,
+                string.Join(',', container.Names ?? []).TrimStart('/'),
+                $"{container.State}, {Describe(container.Labels)}",
+                OwnerIsAlive(container.Labels)));
+        }
+
+        foreach (var network in await client.Networks.ListNetworksAsync(new NetworksListParameters { Filters = managed }, cancellationToken).ConfigureAwait(false))
+        {
+            items.Add(new Leftover(LeftoverKind.Network, network.ID, network.Name, Describe(network.Labels), OwnerIsAlive(network.Labels)));
+        }
+
+        foreach (var image in await client.Images.ListImagesAsync(new ImagesListParameters { Filters = managed }, cancellationToken).ConfigureAwait(false))
+        {
+            var tags = image.RepoTags is { Count: > 0 } ? string.Join(',', image.RepoTags) : "<untagged>";
+            items.Add(new Leftover(LeftoverKind.Image, image.ID, tags, $"{image.Size / (1024 * 1024)} MB", OwnerAlive: false));
+        }
+
+        return new Leftovers(items);
+    }
+
+    /// <summary>Removes every leftover whose owner is not a live process on this machine (containers first: networks and images are in use until they go).</summary>
+    /// <returns>The items removed.</returns>
+    public async Task<IReadOnlyList<Leftover>> RemoveAsync(DockerBackend backend, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(backend);
+        var client = backend.Client;
+        var removed = new List<Leftover>();
+        foreach (var item in Items.Where(i => !i.OwnerAlive).OrderBy(i => i.Kind))
+        {
+            try
+            {
+                switch (item.Kind)
+                {
+                    case LeftoverKind.Container:
+                        await client.Containers.RemoveContainerAsync(item.Id, new ContainerRemoveParameters { Force = true, RemoveVolumes = true }, cancellationToken).ConfigureAwait(false);
+                        break;
+                    case LeftoverKind.Network:
+                        await client.Networks.DeleteNetworkAsync(item.Id, cancellationToken).ConfigureAwait(false);
+                        break;
+                    case LeftoverKind.Image:
+                        await client.Images.DeleteImageAsync(item.Id, new ImageDeleteParameters { Force = true }, cancellationToken).ConfigureAwait(false);
+                        break;
+                }
+
+                removed.Add(item);
+            }
+            catch (DockerApiException)
+            {
+                // Gone already, or still in use by something that is not ours: leave it.
+            }
+        }
+
+        return removed;
+    }
+
+    private static string Describe(IDictionary<string, string>? labels)
+    {
+        if (labels is null)
+        {
+            return string.Empty;
+        }
+
+        labels.TryGetValue(ContainerLabels.Kind, out var kind);
+        labels.TryGetValue(ContainerLabels.RunId, out var run);
+        return $"kind {kind ?? "?"}, run {run ?? "?"}";
+    }
+
+    private static bool OwnerIsAlive(IDictionary<string, string>? labels)
+    {
+        if (labels is null
+            || !labels.TryGetValue(ContainerLabels.OwnerHost, out var host) || host != Environment.MachineName
+            || !labels.TryGetValue(ContainerLabels.OwnerProcessId, out var pidText)
+            || !int.TryParse(pidText, NumberStyles.None, CultureInfo.InvariantCulture, out var pid))
+        {
+            return false;
+        }
+
+        try
+        {
+            using var process = Process.GetProcessById(pid);
+            return !process.HasExited;
+        }
+        catch (Exception ex) when (ex is ArgumentException or InvalidOperationException)
+        {
+            return false;
+        }
+    }
+}
+
+/// <summary>One resource ContainerTest left behind.</summary>
+/// <param name="Kind">Container, network or image.</param>
+/// <param name="Id">The engine's id.</param>
+/// <param name="Name">Its name or tags.</param>
+/// <param name="Details">State and labels, for people.</param>
+/// <param name="OwnerAlive">True when the process that created it still runs on this machine (a test run in progress): it is not removed.</param>
+public sealed record Leftover(LeftoverKind Kind, string Id, string Name, string Details, bool OwnerAlive);
+
+/// <summary>What a leftover is.</summary>
+public enum LeftoverKind
+{
+    /// <summary>A container.</summary>
+    Container,
+
+    /// <summary>A network.</summary>
+    Network,
+
+    /// <summary>An image.</summary>
+    Image,
+}
