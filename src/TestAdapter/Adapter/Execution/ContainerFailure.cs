@@ -27,6 +27,8 @@ internal static class ContainerFailure
                 "The test run was cancelled before this test finished.",
             _ when agentLog.Count > 0 =>
                 $"The test could not be run inside its container (exit code {job.ExitCode}): {string.Join(Environment.NewLine, agentLog)}",
+            _ when job.Stderr.Text.Contains("Resource temporarily unavailable", StringComparison.Ordinal) =>
+                $"The test process exited with code {job.ExitCode} before the test reported a result: it could not start another process or thread — the container allows {settings.Pids} (ContainerTestPids).",
             _ =>
                 $"The test process exited with code {job.ExitCode} before the test reported a result — it crashed or ended the process (Environment.Exit, a stack overflow, an unhandled exception on another thread).",
         };
