@@ -1,6 +1,5 @@
 namespace ContainerTest.ContainerRuntime.Tests;
 
-using System.Net.NetworkInformation;
 using System.Net.Sockets;
 using ContainerTest.ContainerRuntime.Docker;
 using ContainerTest.ContainerRuntime.Errors;
@@ -38,13 +37,8 @@ public sealed class NetworkAllowListTests
         first = HostTcpServer.Greeting("greetings-from-P1");
         second = HostTcpServer.Greeting("greetings-from-P2");
         echo = HostTcpServer.Echo();
-        // The host's end of the engine's default bridge (docker0, 172.17.0.1 usually), and one of its other addresses.
-        var bridge = await TestEngine.Inspector.Networks.InspectNetworkAsync("bridge", context.CancellationToken);
-        var bridgeInterface = bridge.Options.TryGetValue("com.docker.network.bridge.name", out var name) ? name : "docker0";
-        var interfaces = NetworkInterface.GetAllNetworkInterfaces();
-        bridgeGateway = Ipv4Of(interfaces.Where(n => n.Name == bridgeInterface)).First();
-        hostAddress = Ipv4Of(interfaces.Where(n => n.OperationalStatus == OperationalStatus.Up && n.NetworkInterfaceType != NetworkInterfaceType.Loopback
-            && !n.Name.StartsWith("docker", StringComparison.Ordinal) && !n.Name.StartsWith("br-", StringComparison.Ordinal) && !n.Name.StartsWith("veth", StringComparison.Ordinal))).First();
+        bridgeGateway = await HostAddresses.BridgeGatewayAsync(context.CancellationToken);
+        hostAddress = HostAddresses.Other();
     }
 
     [ClassCleanup]
@@ -256,9 +250,6 @@ public sealed class NetworkAllowListTests
         Assert.AreEqual(0, (await TestEngine.ContainersWithLabelAsync(ContainerLabels.RunId, runId)).Count, "containers of the run were left behind");
         Assert.AreEqual(0, (await NetworksOfRunAsync(runId)).Count, "networks of the run were left behind");
     }
-
-    private static IEnumerable<string> Ipv4Of(IEnumerable<NetworkInterface> interfaces) =>
-        interfaces.SelectMany(n => n.GetIPProperties().UnicastAddresses).Select(a => a.Address).Where(a => a.AddressFamily == AddressFamily.InterNetwork).Select(a => a.ToString());
 
     private static Task<IList<NetworkResponse>> NetworksOfRunAsync(string runId) => TestEngine.NetworksWithLabelAsync(ContainerLabels.RunId, runId);
 

@@ -9,9 +9,10 @@ public sealed class NetworkIsolationTests
     [TestMethod]
     public async Task None_reaches_nothing_not_even_the_host_while_open_does()
     {
-        await using var server = await HostGreeter.StartAsync("hello-from-host");
+        await using var server = HostTcpServer.Greeting("hello-from-host");
+        var gateway = await HostAddresses.BridgeGatewayAsync();
         // sleep keeps nc's stdin open long enough to read the greeting (nc quits at end of input).
-        var probe = $"sleep 1 | nc -w 3 {server.BridgeGateway} {server.Port}; echo status=$?";
+        var probe = $"sleep 1 | nc -w 3 {gateway} {server.Port}; echo status=$?";
 
         var isolated = await (Toolbox.Shell(probe) with { Network = NetworkPolicy.None }).RunAsync();
         var open = await (Toolbox.Shell(probe) with { Network = NetworkPolicy.Open }).RunAsync();

@@ -9,12 +9,15 @@ using global::Docker.DotNet.Models;
 
 /// <summary>
 /// Makes sure an image is present: a local image is used as it is; a missing one is pulled at
-/// most once per process and engine, however many jobs ask for it at the same time (a failed
-/// pull is remembered too, so a hundred jobs do not wait a hundred times for a dead registry).
+/// most once per process and engine, however many jobs ask for it at the same time. A failed
+/// pull is remembered too, so a hundred jobs do not wait a hundred times for a dead registry —
+/// but a retryable failure (registry unreachable) only for <see cref="RetryableFailureMemory"/>,
+/// so that "retryable" means something within a long-lived process.
 /// </summary>
 internal sealed class ImagePuller(IDockerClient client)
 {
     private static readonly ConcurrentDictionary<string, Lazy<Task>> Pulls = new(StringComparer.Ordinal);
+    private static readonly TimeSpan RetryableFailureMemory = TimeSpan.FromSeconds(30);
 
     /// <summary>Raised after each pull the engine was actually asked to do (for diagnostics and tests).</summary>
     public static event Action<string>? Pulled;
@@ -28,7 +31,21 @@ internal sealed class ImagePuller(IDockerClient client)
 
         var key = client.Options.Endpoint + "|" + image;
         var pull = Pulls.GetOrAdd(key, _ => new Lazy<Task>(() => PullAsync(image)));
-        await pull.Value.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await pull.Value.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (ContainerRuntimeException ex) when (ex.Retry == RetryClass.Retryable)
+        {
+            _ = ForgetLaterAsync(key, pull);
+            throw;
+        }
+    }
+
+    private static async Task ForgetLaterAsync(string key, Lazy<Task> failed)
+    {
+        await Task.Delay(RetryableFailureMemory, CancellationToken.None).ConfigureAwait(false);
+        Pulls.TryRemove(new KeyValuePair<string, Lazy<Task>>(key, failed));
     }
 
     private async Task<bool> IsPresentAsync(string image, CancellationToken cancellationToken)

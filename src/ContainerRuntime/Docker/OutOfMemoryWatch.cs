@@ -18,6 +18,9 @@ internal sealed class OutOfMemoryWatch : IDisposable
     {
         var parameters = new ContainerEventsParameters
         {
+            // Replayed from a moment before the watch began: an oom event that happens while the
+            // subscription is still being set up is not missed.
+            Since = (DateTimeOffset.UtcNow.ToUnixTimeSeconds() - 2).ToString(System.Globalization.CultureInfo.InvariantCulture),
             Filters = new Dictionary<string, IDictionary<string, bool>>
             {
                 ["type"] = new Dictionary<string, bool> { ["container"] = true },
