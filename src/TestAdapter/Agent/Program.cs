@@ -1,5 +1,6 @@
 using System.Runtime.Loader;
 using ContainerTest.Agent;
+using ContainerTest.Protocol;
 
 // The agent runs with the test project's deps.json, which does not list the agent's own
 // assemblies when they come from the ContainerTest package: the package keeps them in
@@ -19,6 +20,13 @@ AssemblyLoadContext.Default.Resolving += (context, name) =>
 
     return null;
 };
+
+// Started only to show that the runtime starts in the image (see AgentProbe).
+if (args is [AgentProbe.Argument])
+{
+    Console.WriteLine($"{AgentProbe.Reply} {System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription} {System.Globalization.CultureInfo.InvariantCulture.CompareInfo.Compare("a", "B", System.Globalization.CompareOptions.IgnoreCase)}");
+    return 0;
+}
 
 // The agent's whole life: read the request, run the one test case, report, exit.
 // Exit codes: 0 ran (whatever the outcome), 2 could not run the test at all.

@@ -5,6 +5,7 @@ using ContainerTest.ContainerRuntime.Docker;
 using ContainerTest.ContainerRuntime.Errors;
 using ContainerTest.ContainerRuntime.Jobs;
 using ContainerTest.Protocol;
+using ContainerTest.TestAdapter.RuntimeLayer;
 using ContainerTest.TestAdapter.Settings;
 using Microsoft.VisualStudio.TestPlatform.ObjectModel;
 using Microsoft.VisualStudio.TestPlatform.ObjectModel.Logging;
@@ -59,6 +60,11 @@ internal sealed class ContainerizedRun(ContainerTestSettings settings, string? r
                 $"ContainerTest: running {testCases.Count} test(s), each in its own container (image {image}, {settings.Parallelism} at a time, network {settings.Network}).");
             var jobs = new TestJobBuilder(settings, image, runSettingsXml);
             this.image = image;
+            if (settings.Image is not null)
+            {
+                testCases = await ProvideRuntimesAsync(backend, jobs, image, testCases, cancellationToken).ConfigureAwait(false);
+            }
+
             using var slots = new SemaphoreSlim(settings.Parallelism);
             var running = testCases.Select(async testCase =>
             {
@@ -82,6 +88,33 @@ internal sealed class ContainerizedRun(ContainerTestSettings settings, string? r
                 handle.SendMessage(TestMessageLevel.Warning, "ContainerTest: the run was cancelled; its containers were removed.");
             }
         }
+    }
+
+    /// <summary>
+    /// A configured image may lack the .NET runtime the tests need: then each test assembly gets
+    /// it as a layer (see RuntimeProvisioner). Returns the tests that can run; the others are
+    /// reported failed with the reason.
+    /// </summary>
+    private async Task<IReadOnlyList<TestCase>> ProvideRuntimesAsync(DockerBackend backend, TestJobBuilder jobs, string image, IReadOnlyList<TestCase> testCases, CancellationToken cancellationToken)
+    {
+        var provisioner = new RuntimeProvisioner(backend, jobs, image, handle);
+        var runnable = new List<TestCase>(testCases.Count);
+        foreach (var source in testCases.GroupBy(t => t.Source, StringComparer.Ordinal))
+        {
+            try
+            {
+                jobs.UseRuntime(source.Key, await provisioner.ProvideAsync(source.Key, cancellationToken).ConfigureAwait(false));
+                runnable.AddRange(source);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                var cause = ex is RuntimeLayerException or ContainerRuntimeException ? ex.Message : $"{ex.GetType().Name}: {ex.Message}";
+                FailAll(source, $"The image '{image}' has no .NET runtime that can run {Path.GetFileName(source.Key)} (it needs {RuntimeRequirement.Describe(source.Key)}), and ContainerTest could not add one as a layer: {cause} "
+                    + "Set ContainerTestImage to an image with that runtime (for example mcr.microsoft.com/dotnet/runtime), or leave it unset to use the host image built from this machine's .NET.");
+            }
+        }
+
+        return runnable;
     }
 
     private async Task RunOneAsync(DockerBackend backend, TestJobBuilder jobs, TestCase testCase, CancellationToken cancellationToken)

@@ -5,7 +5,7 @@ using Microsoft.VisualStudio.TestPlatform.ObjectModel.Adapter;
 using Microsoft.VisualStudio.TestPlatform.ObjectModel.Logging;
 
 /// <summary>Lets many test containers report at once: one call into vstest at a time.</summary>
-internal sealed class SynchronizedFrameworkHandle(IFrameworkHandle inner)
+internal sealed class SynchronizedFrameworkHandle(IFrameworkHandle inner) : IMessageLogger
 {
     private readonly object gate = new();
 

@@ -1,10 +1,12 @@
 namespace ContainerTest.TestAdapter.Execution;
 
+using System.Collections.Concurrent;
 using System.Globalization;
 using System.Xml.Linq;
 using ContainerTest.ContainerRuntime.Jobs;
 using ContainerTest.ContainerRuntime.Layers;
 using ContainerTest.Protocol;
+using ContainerTest.TestAdapter.RuntimeLayer;
 using ContainerTest.TestAdapter.Settings;
 using Microsoft.VisualStudio.TestPlatform.ObjectModel;
 
@@ -22,12 +24,11 @@ internal sealed class TestJobBuilder(ContainerTestSettings settings, string imag
     public const string AgentFileName = "ContainerTest.Agent.dll";
 
     private readonly IReadOnlyDictionary<string, string> runSettingsEnvironment = ReadEnvironment(runSettingsXml);
+    private readonly ConcurrentDictionary<string, RuntimeProvision> runtimes = new(StringComparer.Ordinal);
 
     public (JobSpec Spec, string Nonce) Build(TestCase testCase, string runId)
     {
         var source = Path.GetFullPath(testCase.Source);
-        var output = Path.GetDirectoryName(source)!;
-        var name = Path.GetFileNameWithoutExtension(source);
         var adapterPath = TestCaseTags.FrameworkAdapterOf(testCase)
             ?? throw new InvalidOperationException($"ContainerTest: the test case {testCase.FullyQualifiedName} was not discovered by ContainerTest; run discovery again.");
         var nonce = Guid.NewGuid().ToString("N");
@@ -43,6 +44,43 @@ internal sealed class TestJobBuilder(ContainerTestSettings settings, string imag
         };
 
         var jobId = "t" + nonce[..11];
+        var job = Job(source, jobId, runId, RuntimeFor(source), ["--request", AgentRequest.ContainerPath]);
+        var spec = job with
+        {
+            Layers = [.. job.Layers, new FileLayer(AgentRequest.ContainerPath, request.ToUtf8Json())],
+            Labels = new Dictionary<string, string>
+            {
+                ["io.containertest.test"] = Truncate(testCase.FullyQualifiedName, 256),
+                ["io.containertest.source"] = Truncate(source, 256),
+            },
+        };
+        return (spec, nonce);
+    }
+
+    /// <summary>From now on, the tests of <paramref name="source"/> get their .NET runtime this way.</summary>
+    public void UseRuntime(string source, RuntimeProvision provision) => runtimes[Path.GetFullPath(source)] = provision;
+
+    /// <summary>
+    /// A job that starts the agent exactly as a test's job would, but only to see whether the
+    /// runtime starts in the image: it prints <see cref="AgentProbe.Reply"/> and exits.
+    /// </summary>
+    public JobSpec BuildProbe(string source, string runId, RuntimeProvision provision)
+    {
+        source = Path.GetFullPath(source);
+        var spec = Job(source, "p" + Guid.NewGuid().ToString("N")[..11], runId, provision, [AgentProbe.Argument]);
+        return spec with
+        {
+            Timeout = TimeSpan.FromMinutes(1),
+            Labels = new Dictionary<string, string> { ["io.containertest.source"] = Truncate(source, 256) },
+        };
+    }
+
+    private RuntimeProvision RuntimeFor(string source) => runtimes.GetValueOrDefault(source, RuntimeProvision.Image);
+
+    private JobSpec Job(string source, string jobId, string runId, RuntimeProvision runtime, IEnumerable<string> agentArguments)
+    {
+        var output = Path.GetDirectoryName(source)!;
+        var name = Path.GetFileNameWithoutExtension(source);
         var environment = new Dictionary<string, string>(runSettingsEnvironment, StringComparer.Ordinal)
         {
             ["HOME"] = HomeDirectory,
@@ -51,24 +89,25 @@ internal sealed class TestJobBuilder(ContainerTestSettings settings, string imag
             ["CONTAINERTEST_JOB_ID"] = jobId,
             ["CONTAINERTEST_RUN_ID"] = runId,
         };
+        runtime.AddEnvironment(environment);
 
-        var spec = new JobSpec
+        return new JobSpec
         {
             Image = image,
             JobId = jobId,
             Command =
             [
-                "dotnet", "exec",
+                runtime.DotnetCommand, "exec",
                 "--runtimeconfig", Path.Combine(output, name + ".runtimeconfig.json"),
                 "--depsfile", Path.Combine(output, name + ".deps.json"),
                 Path.Combine(output, AgentFileName),
-                "--request", AgentRequest.ContainerPath,
+                .. agentArguments,
             ],
             Layers =
             [
                 .. SourceTree.Find(output) is { } tree ? [new HostDirectoryLayer(tree, tree)] : Array.Empty<Layer>(),
                 new HostDirectoryLayer(output, output, LayerAccess.CopyOnWrite),
-                new FileLayer(AgentRequest.ContainerPath, request.ToUtf8Json()),
+                .. runtime.Layers,
             ],
             WorkingDirectory = output,
             Environment = environment,
@@ -78,13 +117,7 @@ internal sealed class TestJobBuilder(ContainerTestSettings settings, string imag
             Limits = new ResourceLimits(settings.MemoryBytes, settings.Cpus, settings.Pids),
             Timeout = settings.Timeout,
             StopWhenOwnerExits = true,
-            Labels = new Dictionary<string, string>
-            {
-                ["io.containertest.test"] = Truncate(testCase.FullyQualifiedName, 256),
-                ["io.containertest.source"] = Truncate(source, 256),
-            },
         };
-        return (spec, nonce);
     }
 
     /// <summary>The variables of runsettings' <c>RunConfiguration/EnvironmentVariables</c>, which the test must see.</summary>
