@@ -139,6 +139,7 @@ cmd_demo() {
   say "building ($CONFIGURATION)"
   dotnet build "$ROOT/ContainerTest.sln" -c "$CONFIGURATION" -nologo -clp:ErrorsOnly >"$ARTIFACTS/build.log" 2>&1 \
     || { tail -n 40 "$ARTIFACTS/build.log" >&2; die "build failed; full log: $ARTIFACTS/build.log"; }
+  cmd_pack
   local sample name
   for sample in "$ROOT"/samples/*/*.csproj; do
     name="$(basename "$sample" .csproj)"
