@@ -23,13 +23,25 @@ internal static class DotnetTest
         }
     }
 
-    /// <summary>Runs <c>dotnet test --no-build</c> with a TRX logger; extra arguments and environment as given.</summary>
-    public static async Task<Outcome> TestAsync(string project, IEnumerable<string>? extraArguments = null, IDictionary<string, string>? environment = null, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Runs <c>dotnet test --no-build</c> with a TRX logger; extra arguments and environment as
+    /// given; through <paramref name="launcher"/> (a command that runs dotnet for us, say as another user) when given.
+    /// </summary>
+    public static async Task<Outcome> TestAsync(string project, IEnumerable<string>? extraArguments = null, IDictionary<string, string>? environment = null, TimeSpan? timeout = null, IReadOnlyList<string>? launcher = null, CancellationToken cancellationToken = default)
     {
         var results = Path.Combine(Path.GetTempPath(), "containertest-e2e-" + Guid.NewGuid().ToString("N")[..10]);
-        string[] arguments = ["test", project, "-c", "Release", "--no-build", "-nologo", "--logger", "trx;LogFileName=results.trx", "--results-directory", results, .. extraArguments ?? []];
+        Directory.CreateDirectory(results);
+        if (launcher is not null && !OperatingSystem.IsWindows())
+        {
+            // The launcher may run dotnet as another user, who must be able to write the results.
+            File.SetUnixFileMode(results, (UnixFileMode)0x1FF);
+        }
+
+        // A test assembly goes straight to vstest.console, which knows no build options.
+        string[] buildOptions = project.EndsWith(".dll", StringComparison.OrdinalIgnoreCase) ? [] : ["-c", "Release", "--no-build", "-nologo"];
+        string[] arguments = ["test", project, .. buildOptions, "--logger", "trx;LogFileName=results.trx", "--results-directory", results, .. extraArguments ?? []];
         var clock = Stopwatch.StartNew();
-        var (exit, output) = await RunAsync(arguments, environment, timeout ?? TimeSpan.FromMinutes(8), cancellationToken);
+        var (exit, output) = await RunAsync(arguments, environment, timeout ?? TimeSpan.FromMinutes(8), cancellationToken, launcher: launcher);
         var trx = Path.Combine(results, "results.trx");
         if (!File.Exists(trx))
         {
@@ -39,10 +51,10 @@ internal static class DotnetTest
         return new Outcome(exit, output, TrxReport.Load(trx), clock.Elapsed);
     }
 
-    public static async Task<(int ExitCode, string Output)> RunAsync(IEnumerable<string> arguments, IDictionary<string, string>? environment, TimeSpan timeout, CancellationToken cancellationToken, string? workingDirectory = null)
+    public static async Task<(int ExitCode, string Output)> RunAsync(IEnumerable<string> arguments, IDictionary<string, string>? environment, TimeSpan timeout, CancellationToken cancellationToken, string? workingDirectory = null, IReadOnlyList<string>? launcher = null)
     {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = workingDirectory ?? RepositoryRoot };
-        foreach (var argument in arguments)
+        var start = new ProcessStartInfo(launcher is [var program, ..] ? program : "dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = workingDirectory ?? RepositoryRoot };
+        foreach (var argument in launcher is { Count: > 0 } ? launcher.Skip(1).Append("dotnet").Concat(arguments) : arguments)
         {
             start.ArgumentList.Add(argument);
         }

@@ -106,9 +106,14 @@ internal sealed class ContainerizedRun(ContainerTestSettings settings, string? r
                 jobs.UseRuntime(source.Key, await provisioner.ProvideAsync(source.Key, cancellationToken).ConfigureAwait(false));
                 runnable.AddRange(source);
             }
+            catch (ContainerRuntimeException ex)
+            {
+                // The engine or the image itself (not found, registry unreachable): said as it is.
+                FailAll(source, ex.Message);
+            }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
-                var cause = ex is RuntimeLayerException or ContainerRuntimeException ? ex.Message : $"{ex.GetType().Name}: {ex.Message}";
+                var cause = ex is RuntimeLayerException ? ex.Message : $"{ex.GetType().Name}: {ex.Message}";
                 FailAll(source, $"The image '{image}' has no .NET runtime that can run {Path.GetFileName(source.Key)} (it needs {RuntimeRequirement.Describe(source.Key)}), and ContainerTest could not add one as a layer: {cause} "
                     + "Set ContainerTestImage to an image with that runtime (for example mcr.microsoft.com/dotnet/runtime), or leave it unset to use the host image built from this machine's .NET.");
             }
