@@ -52,6 +52,38 @@ public sealed class LayerTests
     }
 
     [TestMethod]
+    public async Task A_copy_on_write_directory_is_prepared_once_as_an_image_and_replaced_when_it_changes()
+    {
+        using var host = new TemporaryDirectory();
+        await File.WriteAllTextAsync(Path.Combine(host.Path, "v.txt"), "one\n");
+        var layer = new HostDirectoryLayer(host.Path, "/app/prepared", LayerAccess.CopyOnWrite);
+        var spec = Toolbox.Shell("cat /app/prepared/v.txt; echo x > /app/prepared/v.txt") with { Layers = [layer], User = NonRoot };
+
+        var first = await spec.RunAsync();
+        var second = await spec.RunAsync();
+        var before = await PreparedImagesOfAsync(host.Path);
+        await File.WriteAllTextAsync(Path.Combine(host.Path, "v.txt"), "two\n");
+        var third = await spec.RunAsync();
+        var after = await PreparedImagesOfAsync(host.Path);
+
+        Assert.AreEqual("one\n", first.Stdout.Text, first.Stderr.Text);
+        Assert.AreEqual("one\n", second.Stdout.Text, "the second job saw the first one's write");
+        Assert.AreEqual("two\n", third.Stdout.Text, "a changed directory must not run from the old image");
+        Assert.AreEqual(1, before.Count, "one image for the unchanged directory, however many jobs");
+        Assert.AreEqual(1, after.Count, "the image of the old content is removed");
+        Assert.AreNotEqual(before[0], after[0]);
+    }
+
+    private static async Task<List<string>> PreparedImagesOfAsync(string hostPath)
+    {
+        var images = await TestEngine.Inspector.Images.ListImagesAsync(new global::Docker.DotNet.Models.ImagesListParameters
+        {
+            Filters = new Dictionary<string, IDictionary<string, bool>> { ["label"] = new Dictionary<string, bool> { ["io.containertest.cow-source=" + hostPath] = true } },
+        });
+        return images.Select(i => i.ID).ToList();
+    }
+
+    [TestMethod]
     public async Task A_read_only_directory_shows_the_hosts_files_and_refuses_writes()
     {
         using var host = new TemporaryDirectory();

@@ -9,7 +9,7 @@ using global::Docker.DotNet.Models;
 /// <summary>Turns a <see cref="JobSpec"/> into the engine's create-container request.</summary>
 internal static class ContainerSpecTranslator
 {
-    public static CreateContainerParameters ToCreateParameters(JobSpec spec, string jobId, string runId, NetworkAttachment network)
+    public static CreateContainerParameters ToCreateParameters(JobSpec spec, IReadOnlySet<string> bakedPaths, string jobId, string runId, NetworkAttachment network)
     {
         var labels = new Dictionary<string, string>(spec.Labels, StringComparer.Ordinal)
         {
@@ -25,7 +25,7 @@ internal static class ContainerSpecTranslator
         {
             NetworkMode = network.NetworkMode,
             ExtraHosts = network.ExtraHosts.ToList(),
-            Mounts = Mounts(spec, runId).ToList(),
+            Mounts = Mounts(spec, bakedPaths, runId).ToList(),
             Memory = spec.Limits.MemoryBytes ?? 0,
             // Equal to Memory: no swap on top, so the limit is a real limit and breaching it is an OOM kill.
             MemorySwap = spec.Limits.MemoryBytes ?? 0,
@@ -60,7 +60,7 @@ internal static class ContainerSpecTranslator
         };
     }
 
-    private static IEnumerable<Mount> Mounts(JobSpec spec, string runId)
+    private static IEnumerable<Mount> Mounts(JobSpec spec, IReadOnlySet<string> bakedPaths, string runId)
     {
         foreach (var (hostPath, containerPath) in ReadOnlyMountPlan.For(spec.Layers))
         {
@@ -70,7 +70,8 @@ internal static class ContainerSpecTranslator
         // A copy-on-write directory lives in an anonymous volume of its own: it is then mounted on
         // top of any tmpfs or read-only directory above it (a project under /tmp, an output folder
         // inside a read-only source tree), and is removed with the container.
-        foreach (var layer in spec.Layers.OfType<HostDirectoryLayer>().Where(l => l.Access == LayerAccess.CopyOnWrite))
+        // (One already baked into the job's image needs nothing: the container's own layer is its copy.)
+        foreach (var layer in spec.Layers.OfType<HostDirectoryLayer>().Where(l => l.Access == LayerAccess.CopyOnWrite && !bakedPaths.Contains(l.ContainerPath)))
         {
             yield return new Mount
             {

@@ -19,6 +19,7 @@ public sealed class DockerBackend : IJobBackend
     private readonly DockerClient client;
     private readonly LiveContainers live = new();
     private readonly ImagePuller images;
+    private readonly CopyOnWriteImages copyOnWriteImages;
     private readonly Lazy<OutOfMemoryWatch> oomWatch;
     private readonly AllowListNetworks? allowLists;
     private int disposed;
@@ -29,6 +30,7 @@ public sealed class DockerBackend : IJobBackend
         RunId = runId;
         ApiVersion = apiVersion;
         images = new ImagePuller(client);
+        copyOnWriteImages = new CopyOnWriteImages(client, RunId);
         oomWatch = new Lazy<OutOfMemoryWatch>(() => new OutOfMemoryWatch(client, runId));
         allowLists = allowListSupported ? new AllowListNetworks(client, runId, GatewayImageSource(gatewayImage)) : null;
     }
@@ -91,7 +93,8 @@ public sealed class DockerBackend : IJobBackend
             await using (network.ConfigureAwait(false))
             {
                 await images.EnsurePresentAsync(spec.Image, cancellationToken).ConfigureAwait(false);
-                return await new DockerJobRun(client, spec, jobId, RunId, network.Attachment, observer, live, oomWatch.Value).RunAsync(cancellationToken).ConfigureAwait(false);
+                var (prepared, bakedPaths) = await copyOnWriteImages.PrepareAsync(spec, cancellationToken).ConfigureAwait(false);
+                return await new DockerJobRun(client, prepared, bakedPaths, jobId, RunId, network.Attachment, observer, live, oomWatch.Value).RunAsync(cancellationToken).ConfigureAwait(false);
             }
         }
         catch (Exception ex) when (IsEngineGone(ex) && !cancellationToken.IsCancellationRequested)

@@ -1,6 +1,5 @@
 namespace ContainerTest.ContainerRuntime.Docker;
 
-using System.IO.Pipes;
 using System.Net;
 using ContainerTest.ContainerRuntime.Jobs;
 using ContainerTest.ContainerRuntime.Layers;
@@ -11,7 +10,7 @@ using global::Docker.DotNet.Models;
 /// One job's life in one container: create, copy layers in, attach, start, wait (with the
 /// timeout), read the exit state, and remove the container — on every path.
 /// </summary>
-internal sealed class DockerJobRun(DockerClient client, JobSpec spec, string jobId, string runId, NetworkAttachment network, IJobObserver? observer, LiveContainers live, OutOfMemoryWatch oomWatch)
+internal sealed class DockerJobRun(DockerClient client, JobSpec spec, IReadOnlySet<string> bakedPaths, string jobId, string runId, NetworkAttachment network, IJobObserver? observer, LiveContainers live, OutOfMemoryWatch oomWatch)
 {
     /// <summary>How long removing a container may take before we give up on it (it keeps its labels for `clean`).</summary>
     private static readonly TimeSpan RemovalTimeout = TimeSpan.FromSeconds(30);
@@ -46,7 +45,7 @@ internal sealed class DockerJobRun(DockerClient client, JobSpec spec, string job
         try
         {
             var created = await client.Containers.CreateContainerAsync(
-                ContainerSpecTranslator.ToCreateParameters(spec, jobId, runId, network), cancellationToken).ConfigureAwait(false);
+                ContainerSpecTranslator.ToCreateParameters(spec, bakedPaths, jobId, runId, network), cancellationToken).ConfigureAwait(false);
             containerId = created.ID;
             live.Add(created.ID);
         }
@@ -57,12 +56,12 @@ internal sealed class DockerJobRun(DockerClient client, JobSpec spec, string job
 
         foreach (var layer in spec.Layers)
         {
-            if (layer is HostDirectoryLayer { Access: LayerAccess.ReadOnly })
+            if (layer is HostDirectoryLayer { Access: LayerAccess.ReadOnly } || (layer is HostDirectoryLayer baked && bakedPaths.Contains(baked.ContainerPath)))
             {
-                continue; // bind-mounted at create time
+                continue; // bind-mounted at create time, or already in the image (CopyOnWriteImages)
             }
 
-            await CopyLayerInAsync(layer, cancellationToken).ConfigureAwait(false);
+            await LayerCopy.IntoAsync(client, containerId!, layer, spec.User, fromRoot: false, cancellationToken).ConfigureAwait(false);
         }
 
         using var attached = await client.Containers.AttachContainerAsync(
@@ -131,58 +130,6 @@ internal sealed class DockerJobRun(DockerClient client, JobSpec spec, string job
             await KillAsync().ConfigureAwait(false);
             throw;
         }
-    }
-
-    private async Task CopyLayerInAsync(Layer layer, CancellationToken cancellationToken)
-    {
-        using var pipe = new AnonymousPipeServerStream(PipeDirection.Out);
-        using var readEnd = new AnonymousPipeClientStream(PipeDirection.In, pipe.ClientSafePipeHandle);
-        var writing = Task.Run(
-            async () =>
-            {
-                try
-                {
-                    await LayerArchive.WriteAsync(pipe, layer, spec.User, cancellationToken).ConfigureAwait(false);
-                }
-                finally
-                {
-                    pipe.Dispose(); // end of stream for the reader
-                }
-            },
-            CancellationToken.None);
-        try
-        {
-            var target = layer is HostDirectoryLayer directory ? ParentOf(directory.ContainerPath) : "/";
-            await client.Containers.ExtractArchiveToContainerAsync(containerId!, new CopyToContainerParameters { Path = target }, readEnd, cancellationToken).ConfigureAwait(false);
-        }
-        finally
-        {
-            readEnd.Dispose();
-            try
-            {
-                await writing.ConfigureAwait(false);
-            }
-            catch (IOException) when (cancellationToken.IsCancellationRequested)
-            {
-                // the reader went away because we were cancelled
-            }
-        }
-
-        if (layer is TarArchiveLayer tar)
-        {
-            var archive = new FileStream(tar.ArchivePath, FileMode.Open, FileAccess.Read, FileShare.Read, 81920, useAsync: true);
-            await using (archive.ConfigureAwait(false))
-            {
-                await client.Containers.ExtractArchiveToContainerAsync(containerId!, new CopyToContainerParameters { Path = tar.ContainerPath }, archive, cancellationToken).ConfigureAwait(false);
-            }
-        }
-    }
-
-    private static string ParentOf(string containerPath)
-    {
-        var trimmed = containerPath.TrimEnd('/');
-        var slash = trimmed.LastIndexOf('/');
-        return slash <= 0 ? "/" : trimmed[..slash];
     }
 
     private async Task ReadOutputAsync(MultiplexedStream stream, CancellationToken cancellationToken)

@@ -16,7 +16,9 @@ internal static class LayerArchive
         | UnixFileMode.GroupRead | UnixFileMode.GroupExecute
         | UnixFileMode.OtherRead | UnixFileMode.OtherExecute;
 
-    public static async Task WriteAsync(Stream destination, Layer layer, UserIdentity? owner, CancellationToken cancellationToken)
+    // fromRoot: paths relative to the container's root (extracted at "/", parents created as
+    // needed) rather than to the layer's parent directory (which must then exist).
+    public static async Task WriteAsync(Stream destination, Layer layer, UserIdentity? owner, bool fromRoot, CancellationToken cancellationToken)
     {
         var writer = new TarWriter(destination, TarEntryFormat.Pax, leaveOpen: true);
         await using (writer.ConfigureAwait(false))
@@ -24,7 +26,7 @@ internal static class LayerArchive
             switch (layer)
             {
                 case HostDirectoryLayer directory:
-                    await WriteDirectoryTreeAsync(writer, directory, owner ?? UserIdentity.Root, cancellationToken).ConfigureAwait(false);
+                    await WriteDirectoryTreeAsync(writer, directory, owner ?? UserIdentity.Root, fromRoot, cancellationToken).ConfigureAwait(false);
                     break;
                 case FileLayer file:
                     var entry = new PaxTarEntry(TarEntryType.RegularFile, Relative(file.ContainerPath))
@@ -50,13 +52,13 @@ internal static class LayerArchive
         }
     }
 
-    private static async Task WriteDirectoryTreeAsync(TarWriter writer, HostDirectoryLayer layer, UserIdentity owner, CancellationToken cancellationToken)
+    private static async Task WriteDirectoryTreeAsync(TarWriter writer, HostDirectoryLayer layer, UserIdentity owner, bool fromRoot, CancellationToken cancellationToken)
     {
         // Written relative to the layer's parent directory, the layer's own directory first: it is
         // extracted into the layer's volume, and the entry for the directory itself gives the
         // volume's root its owner (an entry for "." would be skipped).
         var root = new DirectoryInfo(layer.HostPath);
-        var rootName = Path.GetFileName(layer.ContainerPath.TrimEnd('/'));
+        var rootName = fromRoot ? Relative(layer.ContainerPath) : Path.GetFileName(layer.ContainerPath.TrimEnd('/'));
         await writer.WriteEntryAsync(Directory(rootName, root.UnixFileMode, owner), cancellationToken).ConfigureAwait(false);
         var pending = new Stack<(DirectoryInfo Directory, string Name)>();
         pending.Push((root, rootName));
