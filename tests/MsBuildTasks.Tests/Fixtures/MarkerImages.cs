@@ -13,21 +13,29 @@ internal sealed class MarkerImages : IAsyncDisposable
     private readonly List<string> built = [];
 
     /// <summary>Builds (once per marker) and returns the local image whose /marker.txt holds <paramref name="marker"/>.</summary>
-    public async Task<string> WithMarkerAsync(string marker, CancellationToken cancellationToken)
+    /// <param name="marker">The marker file's text (also names the image).</param>
+    /// <param name="cancellationToken">Stops building.</param>
+    /// <param name="runnable">On the host image, to run tests in; otherwise on nothing (a few bytes, to push and resolve only).</param>
+    public async Task<string> WithMarkerAsync(string marker, CancellationToken cancellationToken, bool runnable = true)
     {
-        var name = $"containertest-test/pin-marker-{marker.ToLowerInvariant()}:{tag}";
+        var name = $"containertest-test/pin-marker-{marker.ToLowerInvariant()}{(runnable ? string.Empty : "-scratch")}:{tag}";
         if (built.Contains(name))
         {
             return name;
         }
 
-        await using var backend = await DockerBackend.ConnectAsync(cancellationToken: cancellationToken);
-        var hostImage = await backend.EnsureHostImageAsync(cancellationToken);
+        var baseImage = "scratch";
+        if (runnable)
+        {
+            await using var backend = await DockerBackend.ConnectAsync(cancellationToken: cancellationToken);
+            baseImage = await backend.EnsureHostImageAsync(cancellationToken);
+        }
+
         var context = Directory.CreateTempSubdirectory("containertest-marker-").FullName;
         try
         {
             await File.WriteAllTextAsync(Path.Combine(context, "marker.txt"), marker, cancellationToken);
-            await File.WriteAllTextAsync(Path.Combine(context, "Dockerfile"), $"FROM {hostImage}\nCOPY marker.txt /marker.txt\n", cancellationToken);
+            await File.WriteAllTextAsync(Path.Combine(context, "Dockerfile"), $"FROM {baseImage}\nCOPY marker.txt /marker.txt\n", cancellationToken);
             await DockerAsync(cancellationToken, "build", "-q", "-t", name, context);
             built.Add(name);
             return name;
