@@ -12,7 +12,6 @@ using ContainerTest.MsBuildTasks.Pinning;
 /// </summary>
 internal static class PinCommand
 {
-    private static readonly TimeSpan RegistryTimeout = TimeSpan.FromSeconds(30);
 
     public static Command Create()
     {
@@ -47,7 +46,7 @@ internal static class PinCommand
             return 0;
         }
 
-        using var http = new HttpClient { Timeout = RegistryTimeout };
+        using var http = RegistryClient.CreateHttpClient();
         try
         {
             var outcome = await ImagePinner.ForRegistries(http).PinAsync(settings.Image, settings.LockFile, PinMode.Update, cancellationToken).ConfigureAwait(false);

@@ -10,7 +10,6 @@ using Microsoft.Build.Utilities;
 /// </summary>
 public sealed class PinContainerImage : Microsoft.Build.Utilities.Task, ICancelableTask
 {
-    private static readonly TimeSpan RegistryTimeout = TimeSpan.FromSeconds(30);
     private volatile CancellationTokenSource? running;
 
     /// <summary>The configured image (<c>ContainerTestImage</c>); empty means the host image, which is never pinned.</summary>
@@ -37,7 +36,7 @@ public sealed class PinContainerImage : Microsoft.Build.Utilities.Task, ICancela
     public override bool Execute()
     {
         var mode = UpdateLock ? PinMode.Update : Locked ? PinMode.Locked : PinMode.Default;
-        using var http = new HttpClient { Timeout = RegistryTimeout };
+        using var http = RegistryClient.CreateHttpClient();
         using var cancellation = new CancellationTokenSource();
         running = cancellation;
         try

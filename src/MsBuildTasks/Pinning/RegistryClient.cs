@@ -23,6 +23,14 @@ public sealed class RegistryClient(HttpClient http, Func<string, CancellationTok
         "application/vnd.docker.distribution.manifest.v2+json",
     ];
 
+    /// <summary>
+    /// An HTTP client for registries: a registry that does not accept the connection within 10 s
+    /// (a firewall dropping packets) or answer within 30 s is given up on, so an unlocked build
+    /// that only warns about it is not held up for long.
+    /// </summary>
+    public static HttpClient CreateHttpClient() =>
+        new(new SocketsHttpHandler { ConnectTimeout = TimeSpan.FromSeconds(10) }) { Timeout = TimeSpan.FromSeconds(30) };
+
     /// <summary>The digest (<c>sha256:…</c>) the registry serves for <paramref name="image"/>'s tag.</summary>
     public async Task<string> ResolveDigestAsync(ImageName image, CancellationToken cancellationToken)
     {
