@@ -6,7 +6,7 @@ using ContainerTest.MsBuildTasks.Pinning;
 using ContainerTest.MsBuildTasks.Tests.Fixtures;
 using global::Docker.DotNet;
 
-/// <summary>Basic auth for real: Debian's docker-registry with an htpasswd user, and logins as `docker login` stores them.</summary>
+/// <summary>Basic auth for real: Debian's docker-registry with an htpasswd user, and logins as `docker login` stores them (in the config file, or through a credential helper).</summary>
 [TestClass]
 public sealed class RealRegistryLoginTests
 {
@@ -41,6 +41,31 @@ public sealed class RealRegistryLoginTests
 
             var wrong = await Assert.ThrowsExactlyAsync<PinningException>(() => ResolveWithAsync(Auths(registry.Host, Login.UserName, "wrong")));
             StringAssert.Contains(wrong.Message, $"refused access to {registry.Host}/private/app:1 (401)");
+
+            // A credential helper, as Docker Desktop and `docker-credential-pass` set up: run with the server on stdin.
+            var helper = Path.Combine(config, "docker-credential-containertest");
+            await File.WriteAllTextAsync(helper, $$"""
+                #!/bin/sh
+                read server
+                [ "$1" = get ] && [ "$server" = "{{registry.Host}}" ] || { echo "credentials not found in native keychain"; exit 1; }
+                echo '{"ServerURL":"{{registry.Host}}","Username":"{{Login.UserName}}","Secret":"{{Login.Password}}"}'
+                """.Replace("\r", string.Empty, StringComparison.Ordinal), cancellationToken);
+            if (!OperatingSystem.IsWindows())
+            {
+                File.SetUnixFileMode(helper, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            }
+
+            var path = Environment.GetEnvironmentVariable("PATH");
+            Environment.SetEnvironmentVariable("PATH", config + ":" + path);
+            try
+            {
+                Assert.AreEqual(pushed, await ResolveWithAsync($$"""{ "credHelpers": { "{{registry.Host}}": "containertest" } }"""));
+                Assert.AreEqual(pushed, await ResolveWithAsync("""{ "credsStore": "containertest" }"""));
+            }
+            finally
+            {
+                Environment.SetEnvironmentVariable("PATH", path);
+            }
         }
         finally
         {
