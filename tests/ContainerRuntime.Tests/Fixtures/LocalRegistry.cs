@@ -37,18 +37,24 @@ internal sealed class LocalRegistry : IAsyncDisposable
     private readonly StreamWriter log;
     private readonly Lock logLock = new();
     private readonly HttpClient http;
+    private readonly (string UserName, string Password)? login;
     private Process? process;
     private bool logClosed;
     private int disposed;
 
-    private LocalRegistry(IDockerClient docker, int port)
+    private LocalRegistry(IDockerClient docker, int port, (string UserName, string Password)? login)
     {
         this.docker = docker;
+        this.login = login;
         Port = port;
         directory = Directory.CreateTempSubdirectory("containertest-registry-").FullName;
         logPath = Path.Combine(directory, "registry.log");
         log = new StreamWriter(logPath) { AutoFlush = true };
         http = new HttpClient { BaseAddress = new Uri($"http://{Host}/"), Timeout = TimeSpan.FromSeconds(10) };
+        if (login is { } basic)
+        {
+            http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(basic.UserName + ":" + basic.Password)));
+        }
     }
 
     /// <summary>The port the registry listens on (on 127.0.0.1).</summary>
@@ -60,7 +66,13 @@ internal sealed class LocalRegistry : IAsyncDisposable
     /// <summary>Starts a registry and waits (at most 15 s) until it answers <c>GET /v2/</c>.</summary>
     /// <param name="docker">The engine that <see cref="PushAsync"/> pushes from.</param>
     /// <param name="cancellationToken">Stops waiting.</param>
-    public static async Task<LocalRegistry> StartAsync(IDockerClient docker, CancellationToken cancellationToken)
+    public static Task<LocalRegistry> StartAsync(IDockerClient docker, CancellationToken cancellationToken) => StartAsync(docker, null, cancellationToken);
+
+    /// <summary>Starts a registry that, given a <paramref name="login"/>, admits only that user (htpasswd Basic auth).</summary>
+    /// <param name="docker">The engine that <see cref="PushAsync"/> pushes from (with the login).</param>
+    /// <param name="login">The one user, or null for anonymous access.</param>
+    /// <param name="cancellationToken">Stops waiting.</param>
+    public static async Task<LocalRegistry> StartAsync(IDockerClient docker, (string UserName, string Password)? login, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(docker);
         if (!File.Exists(BinaryPath))
@@ -71,7 +83,7 @@ internal sealed class LocalRegistry : IAsyncDisposable
 
         for (var attempt = 1; ; attempt++)
         {
-            var registry = new LocalRegistry(docker, FreeLoopbackPort());
+            var registry = new LocalRegistry(docker, FreeLoopbackPort(), login);
             try
             {
                 if (await registry.TryStartAsync(cancellationToken).ConfigureAwait(false))
@@ -130,7 +142,7 @@ internal sealed class LocalRegistry : IAsyncDisposable
             await docker.Images.PushImageAsync(
                 name,
                 new ImagePushParameters { Tag = tag },
-                new AuthConfig(),
+                login is { } basic ? new AuthConfig { Username = basic.UserName, Password = basic.Password, ServerAddress = Host } : new AuthConfig(),
                 new SynchronousProgress<JSONMessage>(message =>
                 {
                     if (message.Error?.Message is { Length: > 0 } text)
@@ -203,7 +215,15 @@ internal sealed class LocalRegistry : IAsyncDisposable
     private async Task<bool> TryStartAsync(CancellationToken cancellationToken)
     {
         var config = Path.Combine(directory, "config.yml");
-        await File.WriteAllTextAsync(config, ConfigYaml(), cancellationToken).ConfigureAwait(false);
+        var yaml = ConfigYaml();
+        if (login is { } basic)
+        {
+            var htpasswd = Path.Combine(directory, "htpasswd");
+            await File.WriteAllTextAsync(htpasswd, Htpasswd.Line(basic.UserName, basic.Password) + "\n", cancellationToken).ConfigureAwait(false);
+            yaml += $"\nauth:\n  htpasswd:\n    realm: containertest-tests\n    path: {htpasswd}\n";
+        }
+
+        await File.WriteAllTextAsync(config, yaml, cancellationToken).ConfigureAwait(false);
 
         var start = new ProcessStartInfo(BinaryPath)
         {
