@@ -1,6 +1,5 @@
 namespace ContainerTest.ContainerRuntime.Docker;
 
-using System.IO.Pipes;
 using System.Net;
 using ContainerTest.ContainerRuntime.Jobs;
 using ContainerTest.ContainerRuntime.Layers;
@@ -133,57 +132,8 @@ internal sealed class DockerJobRun(DockerClient client, JobSpec spec, string job
         }
     }
 
-    private async Task CopyLayerInAsync(Layer layer, CancellationToken cancellationToken)
-    {
-        using var pipe = new AnonymousPipeServerStream(PipeDirection.Out);
-        using var readEnd = new AnonymousPipeClientStream(PipeDirection.In, pipe.ClientSafePipeHandle);
-        var writing = Task.Run(
-            async () =>
-            {
-                try
-                {
-                    await LayerArchive.WriteAsync(pipe, layer, spec.User, cancellationToken).ConfigureAwait(false);
-                }
-                finally
-                {
-                    pipe.Dispose(); // end of stream for the reader
-                }
-            },
-            CancellationToken.None);
-        try
-        {
-            var target = layer is HostDirectoryLayer directory ? ParentOf(directory.ContainerPath) : "/";
-            await client.Containers.ExtractArchiveToContainerAsync(containerId!, new CopyToContainerParameters { Path = target }, readEnd, cancellationToken).ConfigureAwait(false);
-        }
-        finally
-        {
-            readEnd.Dispose();
-            try
-            {
-                await writing.ConfigureAwait(false);
-            }
-            catch (IOException) when (cancellationToken.IsCancellationRequested)
-            {
-                // the reader went away because we were cancelled
-            }
-        }
-
-        if (layer is TarArchiveLayer tar)
-        {
-            var archive = new FileStream(tar.ArchivePath, FileMode.Open, FileAccess.Read, FileShare.Read, 81920, useAsync: true);
-            await using (archive.ConfigureAwait(false))
-            {
-                await client.Containers.ExtractArchiveToContainerAsync(containerId!, new CopyToContainerParameters { Path = tar.ContainerPath }, archive, cancellationToken).ConfigureAwait(false);
-            }
-        }
-    }
-
-    private static string ParentOf(string containerPath)
-    {
-        var trimmed = containerPath.TrimEnd('/');
-        var slash = trimmed.LastIndexOf('/');
-        return slash <= 0 ? "/" : trimmed[..slash];
-    }
+    private Task CopyLayerInAsync(Layer layer, CancellationToken cancellationToken) =>
+        LayerCopy.CopyInAsync(client, containerId!, layer, spec.User, cancellationToken);
 
     private async Task ReadOutputAsync(MultiplexedStream stream, CancellationToken cancellationToken)
     {
