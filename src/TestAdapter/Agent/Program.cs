@@ -20,6 +20,12 @@ AssemblyLoadContext.Default.Resolving += (context, name) =>
     return null;
 };
 
+// On the host, for `dotnet containertest list/run/shell`: discover and print the test cases.
+if (args.Length == 2 && args[0] == "--discover")
+{
+    return AgentDiscovery.Run(args[1]);
+}
+
 // The agent's whole life: read the request, run the one test case, report, exit.
 // Exit codes: 0 ran (whatever the outcome), 2 could not run the test at all.
 return await AgentProgram.RunAsync(args).ConfigureAwait(false);
