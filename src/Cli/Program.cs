@@ -3,6 +3,8 @@ using ContainerTest.Cli;
 
 var root = new RootCommand("ContainerTest: every test in its own container.")
 {
+    ShellCommand.Create(),
+    ListCommand.Create(),
     CleanCommand.Create(),
 };
 
