@@ -5,6 +5,7 @@ var root = new RootCommand("ContainerTest: every test in its own container.")
 {
     ShellCommand.Create(),
     ListCommand.Create(),
+    RunCommand.Create(),
     CleanCommand.Create(),
 };
 

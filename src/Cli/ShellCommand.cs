@@ -6,7 +6,6 @@ using ContainerTest.Cli.Projects;
 using ContainerTest.Cli.Shell;
 using ContainerTest.Cli.Terminal;
 using ContainerTest.ContainerRuntime.Docker;
-using ContainerTest.ContainerRuntime.Errors;
 using ContainerTest.ContainerRuntime.Jobs;
 using ContainerTest.TestAdapter.Execution;
 
@@ -65,7 +64,8 @@ internal static class ShellCommand
             session.Cancel();
         });
         await using var backend = await DockerBackend.ConnectAsync(cancellationToken: session.Token).ConfigureAwait(false);
-        var (settings, chosenImage) = await TestSettings.LoadAsync(backend, testAssembly, image, session.Token).ConfigureAwait(false);
+        var settings = TestSettings.Load(testAssembly);
+        var chosenImage = await TestSettings.ImageAsync(backend, settings, image, session.Token).ConfigureAwait(false);
         var (testJob, _) = new TestJobBuilder(settings, chosenImage, runSettingsXml: null).Build(testCase, backend.RunId);
         var spec = ShellJob.From(testJob, toolbox, placement, runFirst);
 
