@@ -1,6 +1,5 @@
 namespace ContainerTest.ContainerRuntime.Docker;
 
-using System.Net;
 using ContainerTest.ContainerRuntime.Jobs;
 using ContainerTest.ContainerRuntime.Layers;
 using global::Docker.DotNet;
@@ -12,7 +11,6 @@ using global::Docker.DotNet.Models;
 /// </summary>
 internal sealed class DockerInteractiveRun(DockerClient client, JobSpec spec, string jobId, string runId, NetworkAttachment network, LiveContainers live)
 {
-    private static readonly TimeSpan RemovalTimeout = TimeSpan.FromSeconds(30);
     private string? containerId;
 
     public async Task<JobResult> RunAsync(IJobTerminal terminal, string kind, CancellationToken cancellationToken)
@@ -167,35 +165,7 @@ internal sealed class DockerInteractiveRun(DockerClient client, JobSpec spec, st
         }
     }
 
-    private async Task KillAsync()
-    {
-        try
-        {
-            await client.Containers.KillContainerAsync(containerId!, new ContainerKillParameters { Signal = "KILL" }, CancellationToken.None).ConfigureAwait(false);
-        }
-        catch (DockerApiException ex) when (ex.StatusCode is HttpStatusCode.Conflict or HttpStatusCode.NotFound)
-        {
-            // already stopped or gone
-        }
-    }
+    private Task KillAsync() => ContainerEnd.KillAsync(client, containerId!);
 
-    private async Task RemoveContainerAsync()
-    {
-        if (containerId is null)
-        {
-            return;
-        }
-
-        using var timeout = new CancellationTokenSource(RemovalTimeout);
-        try
-        {
-            await client.Containers.RemoveContainerAsync(containerId, new ContainerRemoveParameters { Force = true, RemoveVolumes = true }, timeout.Token).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is DockerApiException or OperationCanceledException or HttpRequestException or IOException)
-        {
-            // Gone already (auto-remove), or left for the backend's disposal and `clean`, which find it by its labels.
-        }
-
-        live.Remove(containerId);
-    }
+    private Task RemoveContainerAsync() => ContainerEnd.RemoveAsync(client, containerId, live);
 }
