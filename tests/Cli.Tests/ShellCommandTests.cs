@@ -17,7 +17,7 @@ public sealed class ShellCommandTests
     public TestContext TestContext { get; set; } = null!;
 
     [TestMethod]
-    public async Task A_session_lists_the_toolbox_has_it_last_in_PATH_runs_ps_and_returns_the_exit_code()
+    public async Task A_session_lists_the_toolbox_has_it_last_in_PATH_runs_ps_follows_resizes_takes_ctrl_c_and_returns_the_exit_code()
     {
         var assembly = await ShellFixtureProject.BuildAsync(TestContext.CancellationToken);
         await using (var terminal = await TmuxSession.StartAsync(CliTool.ShellCommandLine("shell", "Name=Adds_two_and_two", "--project", assembly)))
@@ -45,6 +45,22 @@ public sealed class ShellCommandTests
             screen = await terminal.WaitForAsync(Prompt, times: 5);
             StringAssert.Contains(screen, "No such file", "the image was expected to have no shell of its own");
             StringAssert.Contains(screen, "\n1000");
+
+            await terminal.TypeLineAsync("echo \"size=$(stty size)\"");
+            screen = await terminal.WaitForAsync(Prompt, times: 6);
+            StringAssert.Contains(screen, "size=50 160", "the container's terminal does not have the window's size");
+
+            await terminal.ResizeAsync(100, 30);
+            await Task.Delay(TimeSpan.FromSeconds(1));
+            await terminal.TypeLineAsync("echo \"size=$(stty size)\"");
+            screen = await terminal.WaitForAsync(Prompt, times: 7);
+            StringAssert.Contains(screen, "size=30 100", "the container's terminal did not follow the window's resize");
+
+            await terminal.TypeLineAsync("sleep 120; echo slept");
+            await Task.Delay(TimeSpan.FromSeconds(1));
+            await terminal.PressAsync("C-c");
+            screen = await terminal.WaitForAsync(Prompt, times: 8, timeout: TimeSpan.FromSeconds(20));
+            Assert.IsFalse(screen.Contains("\nslept", StringComparison.Ordinal), "Ctrl-C did not reach the sleep in the container:\n" + screen);
 
             await terminal.TypeLineAsync("exit 3");
             Assert.AreEqual(3, await terminal.ExitCodeAsync(), await terminal.ScreenAsync());

@@ -26,6 +26,13 @@ internal sealed class TmuxSession : IAsyncDisposable
     /// <summary>Types <paramref name="text"/> and Enter.</summary>
     public Task TypeLineAsync(string text) => TmuxAsync("send-keys", "-t", name, "-l", text).ContinueWith(_ => TmuxAsync("send-keys", "-t", name, "Enter"), TaskScheduler.Default).Unwrap();
 
+    /// <summary>Presses one key (tmux's names: C-c, Enter…).</summary>
+    public Task PressAsync(string key) => TmuxAsync("send-keys", "-t", name, key);
+
+    /// <summary>Resizes the terminal window, as a user dragging it does (the program gets SIGWINCH).</summary>
+    public Task ResizeAsync(int columns, int rows) =>
+        TmuxAsync("resize-window", "-t", name, "-x", columns.ToString(System.Globalization.CultureInfo.InvariantCulture), "-y", rows.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
     /// <summary>The screen and its scrollback, as text.</summary>
     public Task<string> ScreenAsync() => TmuxAsync("capture-pane", "-p", "-J", "-S", "-500", "-t", name);
 
