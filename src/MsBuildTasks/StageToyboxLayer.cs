@@ -57,6 +57,9 @@ public sealed class StageToyboxLayer : Microsoft.Build.Utilities.Task
         Directory.CreateDirectory(Destination);
         var binaryTarget = Path.Combine(Destination, BinaryName);
         File.Copy(Binary, binaryTarget, overwrite: true);
+
+        // A copy keeps the source's time stamp, which would make the target's Outputs look stale forever.
+        File.SetLastWriteTimeUtc(binaryTarget, DateTime.UtcNow);
         if (!OperatingSystem.IsWindows())
         {
             File.SetUnixFileMode(binaryTarget, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
