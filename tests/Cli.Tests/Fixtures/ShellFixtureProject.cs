@@ -21,20 +21,29 @@ internal static class ShellFixtureProject
                 return assembly;
             }
 
-            var folder = Path.Combine(RepositoryRoot, "tests", "Fixtures", "TestProjects", "ShellFixture");
-            var start = new ProcessStartInfo("dotnet", ["build", folder, "-c", "Release", "-nologo", "-v", "q"]) { RedirectStandardOutput = true, RedirectStandardError = true };
-            using var process = Process.Start(start)!;
-            var output = process.StandardOutput.ReadToEndAsync(cancellationToken);
-            var error = process.StandardError.ReadToEndAsync(cancellationToken);
-            await process.WaitForExitAsync(cancellationToken);
-            Assert.AreEqual(0, process.ExitCode, "building ShellFixture failed:\n" + await output + await error);
-            assembly = Path.Combine(folder, "bin", "Release", "net10.0", "ShellFixture.dll");
+            await BuildAgainAsync(cancellationToken);
+            assembly = Path.Combine(Folder, "bin", "Release", "net10.0", "ShellFixture.dll");
             return assembly;
         }
         finally
         {
             Gate.Release();
         }
+    }
+
+    private static string Folder => Path.Combine(RepositoryRoot, "tests", "Fixtures", "TestProjects", "ShellFixture");
+
+    /// <summary>`dotnet build -c Release` of the fixture; its output (normal verbosity).</summary>
+    public static async Task<string> BuildAgainAsync(CancellationToken cancellationToken)
+    {
+        var start = new ProcessStartInfo("dotnet", ["build", Folder, "-c", "Release", "-nologo", "-v", "n"]) { RedirectStandardOutput = true, RedirectStandardError = true };
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync(cancellationToken);
+        var error = process.StandardError.ReadToEndAsync(cancellationToken);
+        await process.WaitForExitAsync(cancellationToken);
+        var text = await output + await error;
+        Assert.AreEqual(0, process.ExitCode, "building ShellFixture failed:\n" + text);
+        return text;
     }
 
     private static string FindRoot()
