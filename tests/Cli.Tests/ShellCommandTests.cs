@@ -76,7 +76,9 @@ public sealed class ShellCommandTests
         await using (var terminal = await TmuxSession.StartAsync(CliTool.ShellCommandLine("shell", "Leaves_a_file_and_fails", "--run", "--path-prepend", "--project", assembly)))
         {
             var screen = await terminal.WaitForAsync(Prompt, timeout: TimeSpan.FromSeconds(90));
+            StringAssert.Contains(screen, "Failed  Leaves_a_file_and_fails");
             StringAssert.Contains(screen, "the deliberate failure of ShellFixture");
+            Assert.IsFalse(screen.Contains("\"kind\"", StringComparison.Ordinal), "protocol lines on the screen:\n" + screen);
             Assert.IsTrue(screen.IndexOf("the deliberate failure", StringComparison.Ordinal) < screen.IndexOf(Prompt, StringComparison.Ordinal), screen);
 
             await terminal.TypeLineAsync("cat /tmp/left-by-failing-test; echo \"PATH=$PATH\"");

@@ -22,7 +22,8 @@ internal static class ShellJob
         };
         if (runTestFirst)
         {
-            script += string.Join(' ', testJob.Command.Select(Quote))
+            // The agent's results as text, for the person watching (not the adapter's protocol lines).
+            script += "CONTAINERTEST_AGENT_OUTPUT=text " + string.Join(' ', testJob.Command.Select(Quote))
                 + "; echo; echo \"ContainerTest: the test has run (agent exit code $?); its files are as it left them.\"; ";
         }
 
