@@ -94,6 +94,24 @@ public sealed class ShellCommandTests
     }
 
     [TestMethod]
+    public async Task Closing_the_terminal_mid_session_removes_the_container()
+    {
+        var assembly = await ShellFixtureProject.BuildAsync(TestContext.CancellationToken);
+        var terminal = await TmuxSession.StartAsync(CliTool.ShellCommandLine("shell", "Adds_two", "--project", assembly));
+        await terminal.WaitForAsync(Prompt);
+        Assert.AreEqual(1, await ShellContainersAsync(), "the session's container is not there (or not labelled kind=shell)");
+
+        await terminal.DisposeAsync(); // the terminal goes away: SIGHUP
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (await ShellContainersAsync() > 0 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(250);
+        }
+
+        Assert.AreEqual(0, await ShellContainersAsync(), "the container outlived its terminal");
+    }
+
+    [TestMethod]
     public async Task A_filter_matching_no_test_or_several_lists_the_candidates()
     {
         var assembly = await ShellFixtureProject.BuildAsync(TestContext.CancellationToken);
