@@ -2,7 +2,6 @@ namespace ContainerTest.MsBuildTasks;
 
 using System.Diagnostics;
 using Microsoft.Build.Framework;
-using Microsoft.Build.Utilities;
 
 /// <summary>
 /// Stages the toolbox for <c>dotnet containertest shell</c> into the test output: the static
@@ -39,10 +38,6 @@ public sealed class StageToyboxLayer : Microsoft.Build.Utilities.Task
     [Required]
     public string Destination { get; set; } = string.Empty;
 
-    /// <summary>The files written, for FileWrites (clean).</summary>
-    [Output]
-    public ITaskItem[] FilesWritten { get; private set; } = [];
-
     /// <inheritdoc />
     public override bool Execute()
     {
@@ -67,7 +62,6 @@ public sealed class StageToyboxLayer : Microsoft.Build.Utilities.Task
 
         var listTarget = Path.Combine(Destination, AppletListName);
         File.WriteAllLines(listTarget, AppletsOf(binaryTarget));
-        FilesWritten = [new TaskItem(binaryTarget), new TaskItem(listTarget)];
         return true;
     }
 

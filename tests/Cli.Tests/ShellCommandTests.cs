@@ -143,6 +143,21 @@ public sealed class ShellCommandTests
         StringAssert.Contains(output, "3 of 3 test(s)");
     }
 
+    [TestMethod]
+    public async Task Given_a_project_folder_list_builds_it_and_a_filter_narrows_the_list()
+    {
+        await ShellFixtureProject.BuildAsync(TestContext.CancellationToken);
+        var folder = Path.Combine(ShellFixtureProject.RepositoryRoot, "tests", "Fixtures", "TestProjects", "ShellFixture");
+        var (exit, output) = await CliTool.RunAsync("list", "TestCategory!=Slow&Name~fails", "--project", folder, "-c", "Release");
+        Assert.AreEqual(0, exit, output);
+        StringAssert.Contains(output, "ShellFixture.ShellTests.Leaves_a_file_and_fails");
+        StringAssert.Contains(output, "1 of 3 test(s)");
+
+        (exit, output) = await CliTool.RunAsync("list", "--project", Path.Combine(folder, "nowhere"));
+        Assert.AreEqual(2, exit, output);
+        StringAssert.Contains(output, "No project at ");
+    }
+
     private static async Task<int> ShellContainersAsync()
     {
         using var client = new DockerClientBuilder().Build();
