@@ -50,16 +50,22 @@ public sealed class ShellCommandTests
             screen = await terminal.WaitForAsync(Prompt, times: 6);
             StringAssert.Contains(screen, "size=50 160", "the container's terminal does not have the window's size");
 
+            // The resize reaches the container asynchronously (SIGWINCH, then an engine call): ask until it shows, for up to 10 s.
             await terminal.ResizeAsync(100, 30);
-            await Task.Delay(TimeSpan.FromSeconds(1));
-            await terminal.TypeLineAsync("echo \"size=$(stty size)\"");
-            screen = await terminal.WaitForAsync(Prompt, times: 7);
+            var prompts = 6;
+            for (var attempt = 0; attempt < 20 && !screen.Contains("size=30 100", StringComparison.Ordinal); attempt++)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(500));
+                await terminal.TypeLineAsync("echo \"size=$(stty size)\"");
+                screen = await terminal.WaitForAsync(Prompt, times: ++prompts);
+            }
+
             StringAssert.Contains(screen, "size=30 100", "the container's terminal did not follow the window's resize");
 
             await terminal.TypeLineAsync("sleep 120; echo slept");
             await Task.Delay(TimeSpan.FromSeconds(1));
             await terminal.PressAsync("C-c");
-            screen = await terminal.WaitForAsync(Prompt, times: 8, timeout: TimeSpan.FromSeconds(20));
+            screen = await terminal.WaitForAsync(Prompt, times: prompts + 1, timeout: TimeSpan.FromSeconds(20));
             Assert.IsFalse(screen.Contains("\nslept", StringComparison.Ordinal), "Ctrl-C did not reach the sleep in the container:\n" + screen);
 
             await terminal.TypeLineAsync("exit 3");
