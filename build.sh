@@ -16,9 +16,10 @@ die() { printf 'build.sh: %s\n' "$*" >&2; exit 1; }
 
 engine_answers() { docker info >/dev/null 2>&1; }
 
-# Packages the tests need besides Docker: a static busybox for the small test image, and
-# Debian's docker-registry for the local registry the pull tests push to.
-TEST_PACKAGES=(busybox-static docker-registry)
+# Packages the tests need besides Docker: a static busybox for the small test image and the
+# shell's toolbox, Debian's docker-registry for the local registry the pull tests push to, and
+# tmux, the real terminal the shell tests type into.
+TEST_PACKAGES=(busybox-static docker-registry tmux)
 
 apt_install() {
   local missing=()

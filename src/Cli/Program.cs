@@ -3,6 +3,9 @@ using ContainerTest.Cli;
 
 var root = new RootCommand("ContainerTest: every test in its own container.")
 {
+    ShellCommand.Create(),
+    ListCommand.Create(),
+    RunCommand.Create(),
     CleanCommand.Create(),
     PinCommand.Create(),
 };

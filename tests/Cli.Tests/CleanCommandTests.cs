@@ -3,6 +3,7 @@ namespace ContainerTest.Cli.Tests;
 using System.Diagnostics;
 using System.Formats.Tar;
 using System.Globalization;
+using ContainerTest.Cli.Tests.Fixtures;
 using ContainerTest.ContainerRuntime.Docker;
 using global::Docker.DotNet;
 using global::Docker.DotNet.Models;
@@ -20,14 +21,14 @@ public sealed class CleanCommandTests
         var live = await CreateContainerAsync(client, image, ownerPid: Environment.ProcessId);
         try
         {
-            var (dryExit, dryOutput) = await RunToolAsync("clean", "--dry-run", "--keep-images");
+            var (dryExit, dryOutput) = await CliTool.RunAsync("clean", "--dry-run", "--keep-images");
             Assert.AreEqual(0, dryExit, dryOutput);
             StringAssert.Contains(dryOutput, leaked[..12] + "  ");
             StringAssert.Contains(LineOf(dryOutput, leaked), "would be removed");
             StringAssert.Contains(LineOf(dryOutput, live), "in use by a run in progress, kept");
             Assert.IsTrue(await ExistsAsync(client, leaked), "--dry-run removed something");
 
-            var (exit, output) = await RunToolAsync("clean", "--keep-images");
+            var (exit, output) = await CliTool.RunAsync("clean", "--keep-images");
             Assert.AreEqual(0, exit, output);
             Assert.IsFalse(await ExistsAsync(client, leaked), "the leaked container is still there:\n" + output);
             Assert.IsTrue(await ExistsAsync(client, live), "clean removed a container a live run owns");
@@ -44,24 +45,6 @@ public sealed class CleanCommandTests
 
     private static string LineOf(string output, string id) =>
         output.Split('\n').FirstOrDefault(l => l.Contains(id[..12], StringComparison.Ordinal)) ?? $"(no line for {id[..12]} in:\n{output})";
-
-    private static async Task<(int ExitCode, string Output)> RunToolAsync(params string[] arguments)
-    {
-        var tool = Path.Combine(AppContext.BaseDirectory, "dotnet-containertest.dll");
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(tool);
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var limit = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        await process.WaitForExitAsync(limit.Token);
-        return (process.ExitCode, await stdout + await stderr);
-    }
 
     private static int DeadProcessId()
     {

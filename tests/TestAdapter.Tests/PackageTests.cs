@@ -73,6 +73,9 @@ public sealed class PackageTests
         Assert.AreEqual(3, report.Results.Count, output);
         Assert.IsTrue(report.Results.All(r => r.Outcome == "Passed"), "natively two of them would fail: they share a static counter");
         Assert.AreEqual(3, report.Results.Select(r => r.ContainerId).Where(id => id is not null).Distinct().Count(), "each test in a container of its own");
+        var toolbox = Path.Combine(project, "bin", "Debug", "net10.0", ".containertest", "toolbox");
+        Assert.IsTrue(File.Exists(Path.Combine(toolbox, "busybox")), "the package's toolbox was not staged for `dotnet containertest shell`");
+        StringAssert.Contains(await File.ReadAllTextAsync(Path.Combine(toolbox, "applets")), "\nsh\n");
         Directory.Delete(work, recursive: true);
     }
 

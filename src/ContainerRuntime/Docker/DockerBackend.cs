@@ -107,6 +107,28 @@ public sealed class DockerBackend : IJobBackend
     }
 
     /// <summary>
+    /// Runs one job interactively: its container gets a pseudo-terminal tied to
+    /// <paramref name="terminal"/> (input, output, window size) and carries the label
+    /// <c>io.containertest.kind=<paramref name="kind"/></c>. The job's timeout does not apply: it
+    /// ends when its process exits or <paramref name="cancellationToken"/> fires (the container
+    /// is then killed); either way its container is removed. Output is not captured.
+    /// </summary>
+    public async Task<JobResult> RunInteractiveAsync(JobSpec spec, IJobTerminal terminal, string kind, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        ArgumentNullException.ThrowIfNull(terminal);
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref disposed) != 0, this);
+        CapabilityCheck.Ensure(this, spec);
+        var jobId = spec.JobId ?? Guid.NewGuid().ToString("N")[..12];
+        var network = await AttachAsync(spec.Network, cancellationToken).ConfigureAwait(false);
+        await using (network.ConfigureAwait(false))
+        {
+            await images.EnsurePresentAsync(spec.Image, cancellationToken).ConfigureAwait(false);
+            return await new DockerInteractiveRun(client, spec, jobId, RunId, network.Attachment, live).RunAsync(terminal, kind, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
     /// The host image: built once from this machine's own .NET runtime and the libraries it
     /// needs (cached by content hash), so .NET tests run without any registry.
     /// </summary>

@@ -1,6 +1,5 @@
 namespace ContainerTest.ContainerRuntime.Docker;
 
-using System.Net;
 using ContainerTest.ContainerRuntime.Jobs;
 using ContainerTest.ContainerRuntime.Layers;
 using global::Docker.DotNet;
@@ -12,9 +11,6 @@ using global::Docker.DotNet.Models;
 /// </summary>
 internal sealed class DockerJobRun(DockerClient client, JobSpec spec, IReadOnlySet<string> bakedPaths, string jobId, string runId, NetworkAttachment network, IJobObserver? observer, LiveContainers live, OutOfMemoryWatch oomWatch)
 {
-    /// <summary>How long removing a container may take before we give up on it (it keeps its labels for `clean`).</summary>
-    private static readonly TimeSpan RemovalTimeout = TimeSpan.FromSeconds(30);
-
     /// <summary>How long to keep reading output after the container stopped (the engine may still be flushing it).</summary>
     private static readonly TimeSpan OutputDrainTimeout = TimeSpan.FromSeconds(5);
 
@@ -157,69 +153,9 @@ internal sealed class DockerJobRun(DockerClient client, JobSpec spec, IReadOnlyS
         }
     }
 
-    private async Task KillAsync()
-    {
-        try
-        {
-            await client.Containers.KillContainerAsync(containerId!, new ContainerKillParameters { Signal = "KILL" }, CancellationToken.None).ConfigureAwait(false);
-        }
-        catch (DockerApiException ex) when (ex.StatusCode is HttpStatusCode.Conflict or HttpStatusCode.NotFound)
-        {
-            // already stopped or gone
-        }
-    }
+    private Task KillAsync() => ContainerEnd.KillAsync(client, containerId!);
 
-    private async Task RemoveContainerAsync()
-    {
-        if (containerId is null)
-        {
-            return;
-        }
-
-        using var timeout = new CancellationTokenSource(RemovalTimeout);
-        try
-        {
-            await client.Containers.RemoveContainerAsync(containerId, new ContainerRemoveParameters { Force = true, RemoveVolumes = true }, timeout.Token).ConfigureAwait(false);
-            live.Remove(containerId);
-        }
-        catch (DockerContainerNotFoundException)
-        {
-            live.Remove(containerId);
-        }
-        catch (DockerApiException ex) when (ex.StatusCode == HttpStatusCode.Conflict)
-        {
-            // The engine is already removing it (it stopped, and auto-remove is on): wait until it is gone,
-            // so that when the job's result is returned its container no longer exists.
-            if (await WaitUntilGoneAsync(containerId, timeout.Token).ConfigureAwait(false))
-            {
-                live.Remove(containerId);
-            }
-        }
-        catch (Exception ex) when (ex is DockerApiException or OperationCanceledException or HttpRequestException or IOException)
-        {
-            // Left for the backend's disposal and for `dotnet containertest clean`, which find it by its labels.
-        }
-    }
-
-    private async Task<bool> WaitUntilGoneAsync(string id, CancellationToken cancellationToken)
-    {
-        try
-        {
-            while (true)
-            {
-                await client.Containers.InspectContainerAsync(id, cancellationToken).ConfigureAwait(false);
-                await Task.Delay(TimeSpan.FromMilliseconds(20), cancellationToken).ConfigureAwait(false);
-            }
-        }
-        catch (DockerContainerNotFoundException)
-        {
-            return true;
-        }
-        catch (Exception ex) when (ex is DockerApiException or OperationCanceledException or HttpRequestException or IOException)
-        {
-            return false;
-        }
-    }
+    private Task RemoveContainerAsync() => ContainerEnd.RemoveAsync(client, containerId, live);
 
     private JobResult FailedToStart(string cause) => Result(TerminationReason.FailedToStart, exitCode: null) with { FailureCause = cause };
 

@@ -28,6 +28,12 @@ if (args is [AgentProbe.Argument])
     return 0;
 }
 
+// On the host, for `dotnet containertest list/run/shell`: discover and print the test cases.
+if (args.Length == 2 && args[0] == "--discover")
+{
+    return AgentDiscovery.Run(args[1]);
+}
+
 // The agent's whole life: read the request, run the one test case, report, exit.
 // Exit codes: 0 ran (whatever the outcome), 2 could not run the test at all.
 return await AgentProgram.RunAsync(args).ConfigureAwait(false);

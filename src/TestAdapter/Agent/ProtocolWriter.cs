@@ -7,12 +7,13 @@ using ContainerTest.Protocol;
 internal sealed class ProtocolWriter(Stream stdout)
 {
     private readonly object gate = new();
+    private readonly bool text = AgentTextOutput.Requested;
 
     public string Nonce { get; set; } = string.Empty;
 
     public void Write(JsonObject message)
     {
-        var line = ProtocolLine.Format(Nonce, message);
+        var line = text ? System.Text.Encoding.UTF8.GetBytes(AgentTextOutput.Format(message) ?? string.Empty) : ProtocolLine.Format(Nonce, message);
         lock (gate)
         {
             stdout.Write(line);

@@ -26,7 +26,7 @@ internal static class TestCaseFilter
         _ => TestProperty.Find(name),
     };
 
-    private static object? ValueOf(TestCase testCase, string name)
+    internal static object? ValueOf(TestCase testCase, string name)
     {
         switch (name)
         {

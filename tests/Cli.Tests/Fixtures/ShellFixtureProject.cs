@@ -1,0 +1,59 @@
+namespace ContainerTest.Cli.Tests.Fixtures;
+
+using System.Diagnostics;
+
+/// <summary>tests/Fixtures/TestProjects/ShellFixture, built once (Release) for the tests that open, list and run its tests.</summary>
+internal static class ShellFixtureProject
+{
+    private static readonly SemaphoreSlim Gate = new(1, 1);
+    private static string? assembly;
+
+    public static string RepositoryRoot { get; } = FindRoot();
+
+    /// <summary>The built test assembly.</summary>
+    public static async Task<string> BuildAsync(CancellationToken cancellationToken)
+    {
+        await Gate.WaitAsync(cancellationToken);
+        try
+        {
+            if (assembly is not null)
+            {
+                return assembly;
+            }
+
+            await BuildAgainAsync(cancellationToken);
+            assembly = Path.Combine(Folder, "bin", "Release", "net10.0", "ShellFixture.dll");
+            return assembly;
+        }
+        finally
+        {
+            Gate.Release();
+        }
+    }
+
+    private static string Folder => Path.Combine(RepositoryRoot, "tests", "Fixtures", "TestProjects", "ShellFixture");
+
+    /// <summary>`dotnet build -c Release` of the fixture; its output (normal verbosity).</summary>
+    public static async Task<string> BuildAgainAsync(CancellationToken cancellationToken)
+    {
+        var start = new ProcessStartInfo("dotnet", ["build", Folder, "-c", "Release", "-nologo", "-v", "n"]) { RedirectStandardOutput = true, RedirectStandardError = true };
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync(cancellationToken);
+        var error = process.StandardError.ReadToEndAsync(cancellationToken);
+        await process.WaitForExitAsync(cancellationToken);
+        var text = await output + await error;
+        Assert.AreEqual(0, process.ExitCode, "building ShellFixture failed:\n" + text);
+        return text;
+    }
+
+    private static string FindRoot()
+    {
+        var directory = new DirectoryInfo(AppContext.BaseDirectory);
+        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "ContainerTest.sln")))
+        {
+            directory = directory.Parent;
+        }
+
+        return directory?.FullName ?? throw new InvalidOperationException("ContainerTest.sln not found above " + AppContext.BaseDirectory);
+    }
+}
