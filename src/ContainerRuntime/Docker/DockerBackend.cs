@@ -124,7 +124,8 @@ public sealed class DockerBackend : IJobBackend
         await using (network.ConfigureAwait(false))
         {
             await images.EnsurePresentAsync(spec.Image, cancellationToken).ConfigureAwait(false);
-            return await new DockerInteractiveRun(client, spec, jobId, RunId, network.Attachment, live).RunAsync(terminal, kind, cancellationToken).ConfigureAwait(false);
+            var (prepared, bakedPaths) = await copyOnWriteImages.PrepareAsync(spec, cancellationToken).ConfigureAwait(false);
+            return await new DockerInteractiveRun(client, prepared, bakedPaths, jobId, RunId, network.Attachment, live).RunAsync(terminal, kind, cancellationToken).ConfigureAwait(false);
         }
     }
 

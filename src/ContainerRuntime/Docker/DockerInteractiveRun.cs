@@ -9,7 +9,7 @@ using global::Docker.DotNet.Models;
 /// One interactive job: its container gets a pseudo-terminal tied to the user's terminal
 /// (keystrokes in, output out, window size followed) and is removed on every path.
 /// </summary>
-internal sealed class DockerInteractiveRun(DockerClient client, JobSpec spec, string jobId, string runId, NetworkAttachment network, LiveContainers live)
+internal sealed class DockerInteractiveRun(DockerClient client, JobSpec spec, IReadOnlySet<string> bakedPaths, string jobId, string runId, NetworkAttachment network, LiveContainers live)
 {
     private string? containerId;
 
@@ -33,7 +33,7 @@ internal sealed class DockerInteractiveRun(DockerClient client, JobSpec spec, st
 
     private async Task<(TerminationReason, int?, string?)> RunInContainerAsync(IJobTerminal terminal, string kind, CancellationToken cancellationToken)
     {
-        var parameters = ContainerSpecTranslator.ToCreateParameters(spec with { Tty = true, StopWhenOwnerExits = false }, jobId, runId, network);
+        var parameters = ContainerSpecTranslator.ToCreateParameters(spec with { Tty = true, StopWhenOwnerExits = false }, bakedPaths, jobId, runId, network);
         parameters.Labels[ContainerLabels.Kind] = kind;
         parameters.AttachStdin = true;
         parameters.OpenStdin = true;
@@ -48,7 +48,7 @@ internal sealed class DockerInteractiveRun(DockerClient client, JobSpec spec, st
             return (TerminationReason.FailedToStart, null, $"The engine refused to create the container: {DockerJobRun.ApiMessage(ex)}");
         }
 
-        foreach (var layer in spec.Layers.Where(l => l is not HostDirectoryLayer { Access: LayerAccess.ReadOnly }))
+        foreach (var layer in spec.Layers.Where(l => l is not HostDirectoryLayer { Access: LayerAccess.ReadOnly } && !(l is HostDirectoryLayer baked && bakedPaths.Contains(baked.ContainerPath))))
         {
             await LayerCopy.IntoAsync(client, containerId, layer, spec.User, fromRoot: false, cancellationToken).ConfigureAwait(false);
         }
