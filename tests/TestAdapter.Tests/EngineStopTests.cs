@@ -46,7 +46,7 @@ public sealed class EngineStopTests
         foreach (var result in failed)
         {
             StringAssert.Contains(result.ErrorMessage, $"The Docker Engine at {engine.Host} stopped answering");
-            StringAssert.Contains(result.ErrorMessage, "Check that Docker is still running");
+            StringAssert.Contains(result.ErrorMessage, "it was stopped or crashed. Check that it is running");
             Assert.IsFalse(result.ErrorMessage.Contains("   at ", StringComparison.Ordinal), "a stack trace in the message: " + result.ErrorMessage);
         }
 

@@ -100,7 +100,8 @@ public sealed class DockerBackend : IJobBackend
         catch (Exception ex) when (IsEngineGone(ex) && !cancellationToken.IsCancellationRequested)
         {
             throw new BackendUnavailableException(
-                $"The Docker Engine at {Endpoint} stopped answering while running job {jobId}: {ex.Message} Check that Docker is still running (`docker info`) and run again.",
+                $"The Docker Engine at {Endpoint} stopped answering while running job {jobId} ({DockerEngineConnector.Innermost(ex).Message.TrimEnd('.')}): it was stopped or crashed. "
+                + "Check that it is running (`docker info`; on Linux `sudo systemctl status docker`), start it again if it is not, then run the tests again.",
                 RetryClass.Retryable,
                 ex);
         }

@@ -88,7 +88,8 @@ internal static class DockerEngineConnector
         return null;
     }
 
-    private static Exception Innermost(Exception ex)
+    /// <summary>The root cause of a chain of exceptions (e.g. the socket error under an HTTP one).</summary>
+    internal static Exception Innermost(Exception ex)
     {
         while (ex.InnerException is not null)
         {

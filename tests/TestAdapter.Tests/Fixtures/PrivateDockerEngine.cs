@@ -79,12 +79,15 @@ internal sealed class PrivateDockerEngine : IAsyncDisposable
 
     private async Task StartDaemonAsync()
     {
-        var start = new ProcessStartInfo("dockerd")
+        // In a network namespace of its own: a dockerd without a bridge deletes the host's docker0
+        // (the machine engine's bridge) when it starts, and its iptables rules would be shared too.
+        var start = new ProcessStartInfo("unshare")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             ArgumentList =
             {
+                "--net", "--", "dockerd",
                 "--data-root", Path.Combine(root.FullName, "data"),
                 "--exec-root", Path.Combine(root.FullName, "exec"),
                 "--pidfile", Path.Combine(root.FullName, "docker.pid"),
