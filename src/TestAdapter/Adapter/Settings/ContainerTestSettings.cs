@@ -12,8 +12,13 @@ internal sealed record ContainerTestSettings
     /// <summary>The image tests run in; null means the host image (built from this machine's .NET).</summary>
     public string? Image { get; init; }
 
-    /// <summary>How many test containers run at once.</summary>
-    public int Parallelism { get; init; } = Environment.ProcessorCount;
+    /// <summary>
+    /// How many test containers run at once. Twice the logical cores: much of a container's life
+    /// is the engine creating, starting and removing it, and a test waiting on I/O or a timer
+    /// holds no core, so one container per core leaves the cores idle (bench/: 200 trivial tests
+    /// in 73 s at 2 on 2 cores, 62 s at 4, 64 s at 8).
+    /// </summary>
+    public int Parallelism { get; init; } = 2 * Environment.ProcessorCount;
 
     /// <summary>How long one test's container may run before it is killed.</summary>
     public TimeSpan Timeout { get; init; } = TimeSpan.FromMinutes(10);
