@@ -48,6 +48,9 @@ public sealed class ContainerTestExecutor : ITestExecutor, IDisposable
             native: () => NativeRun.RunSources(sourceList, runContext, frameworkHandle));
     }
 
+    /// <summary>How long a Ctrl-C'd run may spend removing its containers before the process ends.</summary>
+    private static readonly TimeSpan CleanupGrace = TimeSpan.FromSeconds(8);
+
     /// <inheritdoc />
     public void Cancel() => cancellation.Cancel();
 
@@ -56,8 +59,12 @@ public sealed class ContainerTestExecutor : ITestExecutor, IDisposable
 
     private void OnSignal(PosixSignalContext context)
     {
+        // Kept alive to remove the containers; should that take longer than a person waits after
+        // Ctrl-C, the process ends anyway, and each container follows it: its agent exits when
+        // the test host's end of its stdin closes, and the container is auto-removed.
         context.Cancel = true;
         cancellation.Cancel();
+        _ = Task.Delay(CleanupGrace, CancellationToken.None).ContinueWith(_ => Environment.Exit(130), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
     }
 
     private void Run(IEnumerable<string> sources, IRunContext runContext, IFrameworkHandle frameworkHandle, Func<IReadOnlyList<TestCase>> testCases, Action native)
