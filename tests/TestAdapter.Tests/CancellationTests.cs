@@ -16,13 +16,32 @@ public sealed class CancellationTests
         await DotnetTest.BuildAsync(path, CancellationToken.None);
 
         // A process group of its own, like a terminal's foreground job, so Ctrl-C reaches all of it and nothing else.
+        // SIGINT at its default: a shell runs background jobs (as CI may run this suite) with SIGINT
+        // ignored, every process inherits that, and a Ctrl-C would never arrive.
         var start = new ProcessStartInfo("setsid") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = DotnetTest.RepositoryRoot };
-        foreach (var argument in new[] { "dotnet", "test", path, "-c", "Release", "--no-build", "--filter", "Name=HangsForever" })
+        foreach (var argument in new[] { "env", "--default-signal=INT", "dotnet", "test", path, "-c", "Release", "--no-build", "--filter", "Name=HangsForever" })
         {
             start.ArgumentList.Add(argument);
         }
 
         using var run = Process.Start(start)!;
+        try
+        {
+            await InterruptAndWatchAsync(path, run);
+        }
+        finally
+        {
+            if (!run.HasExited)
+            {
+                // Whatever the outcome, the run must not outlive the test (nor keep its container).
+                using var kill = Process.Start("kill", ["-KILL", "--", "-" + run.Id]);
+                await kill!.WaitForExitAsync();
+            }
+        }
+    }
+
+    private static async Task InterruptAndWatchAsync(string path, Process run)
+    {
         var clock = Stopwatch.StartNew();
         while (await LeftoverContainers.CountForAsync(path) == 0)
         {
