@@ -51,14 +51,17 @@ internal static class ContainerSpecTranslator
             Tty = spec.Tty,
             AttachStdout = true,
             AttachStderr = true,
-            AttachStdin = spec.StopWhenOwnerExits,
-            OpenStdin = spec.StopWhenOwnerExits,
-            StdinOnce = spec.StopWhenOwnerExits,
+            AttachStdin = TakesStdin(spec),
+            OpenStdin = TakesStdin(spec),
+            StdinOnce = TakesStdin(spec),
             Labels = labels,
             HostConfig = host,
             NetworkingConfig = network.EndpointsConfig is null ? null! : new NetworkingConfig { EndpointsConfig = network.EndpointsConfig },
         };
     }
+
+    /// <summary>True when the job's stdin is attached: it is tied to its owner or is given input.</summary>
+    public static bool TakesStdin(JobSpec spec) => spec.StopWhenOwnerExits || spec.StandardInput is not null;
 
     private static IEnumerable<Mount> Mounts(JobSpec spec, IReadOnlySet<string> bakedPaths, string runId)
     {

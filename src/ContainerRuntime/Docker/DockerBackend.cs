@@ -94,16 +94,50 @@ public sealed class DockerBackend : IJobBackend
             {
                 await images.EnsurePresentAsync(spec.Image, cancellationToken).ConfigureAwait(false);
                 var (prepared, bakedPaths) = await copyOnWriteImages.PrepareAsync(spec, cancellationToken).ConfigureAwait(false);
-                return await new DockerJobRun(client, prepared, bakedPaths, jobId, RunId, network.Attachment, observer, live, oomWatch.Value).RunAsync(cancellationToken).ConfigureAwait(false);
+                return await new DockerJobRun(client, prepared, bakedPaths, jobId, RunId, network.Attachment, live, oomWatch.Value).RunAsync(observer, cancellationToken).ConfigureAwait(false);
             }
         }
         catch (Exception ex) when (IsEngineGone(ex) && !cancellationToken.IsCancellationRequested)
         {
-            throw new BackendUnavailableException(
-                $"The Docker Engine at {Endpoint} stopped answering while running job {jobId} ({DockerEngineConnector.Innermost(ex).Message.TrimEnd('.')}): it was stopped or crashed. "
-                + "Check that it is running (`docker info`; on Linux `sudo systemctl status docker`), start it again if it is not, then run the tests again.",
-                RetryClass.Retryable,
-                ex);
+            throw EngineStopped(ex, jobId);
+        }
+    }
+
+    /// <summary>
+    /// A warm pool for up to <paramref name="capacity"/> jobs of <paramref name="template"/>,
+    /// which differ only in their <see cref="JobSpec.StandardInput"/>: up to
+    /// <paramref name="depth"/> containers are created and started ahead of need, each then
+    /// runs exactly one job and is removed (see <see cref="WarmJobPool"/>). The image, its
+    /// prepared copy-on-write image and the network are made ready once, here.
+    /// </summary>
+    public async Task<WarmJobPool> CreatePoolAsync(JobSpec template, int depth, int capacity, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(template);
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref disposed) != 0, this);
+        CapabilityCheck.Ensure(this, template);
+        if (template.Network is AllowListNetworkPolicy)
+        {
+            // An allow-list network is leased to one job at a time; pooled containers would share it.
+            throw new ArgumentException("A warm pool cannot run jobs with an allow-list network policy; run them one by one with RunAsync.", nameof(template));
+        }
+
+        var network = await AttachAsync(template.Network, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await images.EnsurePresentAsync(template.Image, cancellationToken).ConfigureAwait(false);
+            var (prepared, bakedPaths) = await copyOnWriteImages.PrepareAsync(template, cancellationToken).ConfigureAwait(false);
+            var jobSpec = prepared with { StandardInput = null };
+            return new WarmJobPool(
+                () => new DockerJobRun(client, jobSpec, bakedPaths, Guid.NewGuid().ToString("N")[..12], RunId, network.Attachment, live, oomWatch.Value),
+                depth,
+                capacity,
+                (ex, jobId) => IsEngineGone(ex) ? EngineStopped(ex, jobId) : ex,
+                network.DisposeAsync);
+        }
+        catch
+        {
+            await network.DisposeAsync().ConfigureAwait(false);
+            throw;
         }
     }
 
@@ -197,6 +231,12 @@ public sealed class DockerBackend : IJobBackend
             await images.EnsurePresentAsync(image, cancellationToken).ConfigureAwait(false);
             return image;
         };
+
+    private BackendUnavailableException EngineStopped(Exception ex, string jobId) => new(
+        $"The Docker Engine at {Endpoint} stopped answering while running job {jobId} ({DockerEngineConnector.Innermost(ex).Message.TrimEnd('.')}): it was stopped or crashed. "
+        + "Check that it is running (`docker info`; on Linux `sudo systemctl status docker`), start it again if it is not, then run the tests again.",
+        RetryClass.Retryable,
+        ex);
 
     private static bool IsEngineGone(Exception ex) =>
         ex is HttpRequestException or SocketException or IOException

@@ -48,7 +48,7 @@ internal sealed class DockerInteractiveRun(DockerClient client, JobSpec spec, IR
             return (TerminationReason.FailedToStart, null, $"The engine refused to create the container: {DockerJobRun.ApiMessage(ex)}");
         }
 
-        foreach (var layer in spec.Layers.Where(l => l is not HostDirectoryLayer { Access: LayerAccess.ReadOnly } && !(l is HostDirectoryLayer baked && bakedPaths.Contains(baked.ContainerPath))))
+        foreach (var layer in spec.Layers.Where(l => LayerCopy.IsNeeded(l, bakedPaths)))
         {
             await LayerCopy.IntoAsync(client, containerId, layer, spec.User, fromRoot: false, cancellationToken).ConfigureAwait(false);
         }

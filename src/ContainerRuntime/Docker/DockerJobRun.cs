@@ -6,25 +6,35 @@ using global::Docker.DotNet;
 using global::Docker.DotNet.Models;
 
 /// <summary>
-/// One job's life in one container: create, copy layers in, attach, start, wait (with the
-/// timeout), read the exit state, and remove the container — on every path.
+/// One job's life in one container, in two phases: <see cref="StartAsync"/> creates it, copies
+/// its layers in, attaches and starts it; <see cref="FinishAsync"/> hands the job its input,
+/// waits for it (with the timeout), and reads its exit state. A warm pool runs the first phase
+/// ahead of time, <see cref="RunAsync"/> runs both at once. <see cref="RemoveAsync"/> removes the
+/// container, and is called on every path.
 /// </summary>
-internal sealed class DockerJobRun(DockerClient client, JobSpec spec, IReadOnlySet<string> bakedPaths, string jobId, string runId, NetworkAttachment network, IJobObserver? observer, LiveContainers live, OutOfMemoryWatch oomWatch)
+internal sealed class DockerJobRun(DockerClient client, JobSpec spec, IReadOnlySet<string> bakedPaths, string jobId, string runId, NetworkAttachment network, LiveContainers live, OutOfMemoryWatch oomWatch) : IDisposable
 {
     /// <summary>How long to keep reading output after the container stopped (the engine may still be flushing it).</summary>
     private static readonly TimeSpan OutputDrainTimeout = TimeSpan.FromSeconds(5);
 
     private readonly BoundedOutputBuffer stdout = new(spec.OutputLimitBytes);
     private readonly BoundedOutputBuffer stderr = new(spec.OutputLimitBytes);
+    private readonly CancellationTokenSource readerStop = new();
+    private MultiplexedStream? attached;
+    private Task reading = Task.CompletedTask;
+    private IJobObserver? observer;
     private string? containerId;
-    private DateTimeOffset startedAt;
+    private DateTimeOffset startedAt = DateTimeOffset.UtcNow;
 
-    public async Task<JobResult> RunAsync(CancellationToken cancellationToken)
+    public string JobId => jobId;
+
+    /// <summary>Both phases, then removal.</summary>
+    public async Task<JobResult> RunAsync(IJobObserver? jobObserver, CancellationToken cancellationToken)
     {
-        startedAt = DateTimeOffset.UtcNow;
         try
         {
-            return await RunInContainerAsync(cancellationToken).ConfigureAwait(false);
+            return await StartAsync(cancellationToken).ConfigureAwait(false)
+                ?? await FinishAsync(spec.StandardInput, jobObserver, cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -32,11 +42,15 @@ internal sealed class DockerJobRun(DockerClient client, JobSpec spec, IReadOnlyS
         }
         finally
         {
-            await RemoveContainerAsync().ConfigureAwait(false);
+            await RemoveAsync().ConfigureAwait(false);
         }
     }
 
-    private async Task<JobResult> RunInContainerAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Creates and starts the container, its output read from the start. Returns null when it
+    /// runs, or the result of a job that could not start.
+    /// </summary>
+    public async Task<JobResult?> StartAsync(CancellationToken cancellationToken)
     {
         try
         {
@@ -50,22 +64,16 @@ internal sealed class DockerJobRun(DockerClient client, JobSpec spec, IReadOnlyS
             return FailedToStart($"The engine refused to create the container: {ApiMessage(ex)}");
         }
 
-        foreach (var layer in spec.Layers)
+        foreach (var layer in spec.Layers.Where(l => LayerCopy.IsNeeded(l, bakedPaths)))
         {
-            if (layer is HostDirectoryLayer { Access: LayerAccess.ReadOnly } || (layer is HostDirectoryLayer baked && bakedPaths.Contains(baked.ContainerPath)))
-            {
-                continue; // bind-mounted at create time, or already in the image (CopyOnWriteImages)
-            }
-
-            await LayerCopy.IntoAsync(client, containerId!, layer, spec.User, fromRoot: false, cancellationToken).ConfigureAwait(false);
+            await LayerCopy.IntoAsync(client, containerId, layer, spec.User, fromRoot: false, cancellationToken).ConfigureAwait(false);
         }
 
-        using var attached = await client.Containers.AttachContainerAsync(
+        attached = await client.Containers.AttachContainerAsync(
             containerId,
-            new ContainerAttachParameters { Stream = true, Stdout = true, Stderr = true, Stdin = spec.StopWhenOwnerExits },
+            new ContainerAttachParameters { Stream = true, Stdout = true, Stderr = true, Stdin = ContainerSpecTranslator.TakesStdin(spec) },
             cancellationToken).ConfigureAwait(false);
-        using var readerStop = new CancellationTokenSource();
-        var reading = ReadOutputAsync(attached, readerStop.Token);
+        reading = ReadOutputAsync(attached, readerStop.Token);
 
         try
         {
@@ -73,13 +81,26 @@ internal sealed class DockerJobRun(DockerClient client, JobSpec spec, IReadOnlyS
         }
         catch (DockerApiException ex)
         {
-            await readerStop.CancelAsync().ConfigureAwait(false);
-            await reading.ConfigureAwait(false);
+            await StopReadingAsync().ConfigureAwait(false);
             return FailedToStart($"The container did not start: {ApiMessage(ex)}");
         }
 
+        return null;
+    }
+
+    /// <summary>
+    /// Hands the started job its input (the job's time starts now), waits for it to end, and
+    /// returns its result. Output that arrived before is in the result but was not observed.
+    /// </summary>
+    public async Task<JobResult> FinishAsync(ReadOnlyMemory<byte>? input, IJobObserver? jobObserver, CancellationToken cancellationToken)
+    {
+        observer = jobObserver;
         startedAt = DateTimeOffset.UtcNow;
-        observer?.OnStarted(jobId, containerId);
+        observer?.OnStarted(jobId, containerId!);
+        if (input is { } bytes)
+        {
+            await WriteInputAsync(bytes, cancellationToken).ConfigureAwait(false);
+        }
 
         var (termination, exitCode) = await WaitForExitAsync(cancellationToken).ConfigureAwait(false);
 
@@ -94,13 +115,58 @@ internal sealed class DockerJobRun(DockerClient client, JobSpec spec, IReadOnlyS
         // A kill by the kernel's OOM killer shows as exit 137; give its event a moment to arrive.
         var grace = exitCode == 137 ? TimeSpan.FromSeconds(2) : TimeSpan.Zero;
         if (termination == TerminationReason.Exited && spec.Limits.MemoryBytes is not null
-            && await oomWatch.WasKilledAsync(containerId, grace).ConfigureAwait(false))
+            && await oomWatch.WasKilledAsync(containerId!, grace).ConfigureAwait(false))
         {
             termination = TerminationReason.OutOfMemory;
         }
 
-        oomWatch.Forget(containerId);
+        oomWatch.Forget(containerId!);
         return Result(termination, exitCode);
+    }
+
+    /// <summary>The result of a job cancelled before or while it ran.</summary>
+    public JobResult Cancelled() => Result(TerminationReason.Cancelled, exitCode: null);
+
+    /// <summary>Stops reading, and removes the container (killing it if it still runs).</summary>
+    public async Task RemoveAsync()
+    {
+        await StopReadingAsync().ConfigureAwait(false);
+        await ContainerEnd.RemoveAsync(client, containerId, live).ConfigureAwait(false);
+        Dispose();
+    }
+
+    /// <summary>Releases the attach stream (not the container: that is <see cref="RemoveAsync"/>).</summary>
+    public void Dispose()
+    {
+        attached?.Dispose();
+        readerStop.Dispose();
+    }
+
+    private async Task WriteInputAsync(ReadOnlyMemory<byte> input, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var bytes = input.ToArray();
+            await attached!.WriteAsync(bytes, 0, bytes.Length, cancellationToken).ConfigureAwait(false);
+            if (!spec.StopWhenOwnerExits)
+            {
+                attached.CloseWrite();
+            }
+        }
+        catch (IOException)
+        {
+            // The process already ended (it failed at start-up): its exit and output tell why.
+        }
+    }
+
+    private async Task StopReadingAsync()
+    {
+        if (!reading.IsCompleted)
+        {
+            await readerStop.CancelAsync().ConfigureAwait(false);
+        }
+
+        await reading.ConfigureAwait(false);
     }
 
     private async Task<(TerminationReason Termination, int? ExitCode)> WaitForExitAsync(CancellationToken cancellationToken)
@@ -154,8 +220,6 @@ internal sealed class DockerJobRun(DockerClient client, JobSpec spec, IReadOnlyS
     }
 
     private Task KillAsync() => ContainerEnd.KillAsync(client, containerId!);
-
-    private Task RemoveContainerAsync() => ContainerEnd.RemoveAsync(client, containerId, live);
 
     private JobResult FailedToStart(string cause) => Result(TerminationReason.FailedToStart, exitCode: null) with { FailureCause = cause };
 

@@ -9,6 +9,14 @@ using global::Docker.DotNet.Models;
 /// <summary>Copies one layer into a created (not started) container, streaming the tar as it is written.</summary>
 internal static class LayerCopy
 {
+    /// <summary>
+    /// False for a layer the container already has without a copy: a read-only host directory
+    /// (bind-mounted at create time) or one baked into the job's prepared image (CopyOnWriteImages).
+    /// </summary>
+    public static bool IsNeeded(Layer layer, IReadOnlySet<string> bakedPaths) =>
+        layer is not HostDirectoryLayer { Access: LayerAccess.ReadOnly }
+        && !(layer is HostDirectoryLayer baked && bakedPaths.Contains(baked.ContainerPath));
+
     public static async Task IntoAsync(DockerClient client, string containerId, Layer layer, UserIdentity? owner, bool fromRoot, CancellationToken cancellationToken)
     {
         using var pipe = new AnonymousPipeServerStream(PipeDirection.Out);

@@ -56,6 +56,12 @@ public sealed record JobSpec
     /// </summary>
     public bool StopWhenOwnerExits { get; init; }
 
+    /// <summary>
+    /// Bytes written to the job's stdin once its process runs (a request it reads before doing
+    /// anything). With <see cref="StopWhenOwnerExits"/>, stdin then stays open; without, it is closed.
+    /// </summary>
+    public ReadOnlyMemory<byte>? StandardInput { get; init; }
+
     /// <summary>Labels put on the container, beside the run and job labels every container carries.</summary>
     public IReadOnlyDictionary<string, string> Labels { get; init; } = new Dictionary<string, string>();
 

@@ -1,33 +1,53 @@
 namespace ContainerTest.Agent;
 
 using ContainerTest.Protocol;
+using Microsoft.VisualStudio.TestPlatform.ObjectModel.Adapter;
 using Microsoft.VisualStudio.TestPlatform.ObjectModel.Logging;
 
-/// <summary>Reads the request, runs its test case through the framework adapter, reports on the protocol stream.</summary>
+/// <summary>
+/// Loads the framework adapter named on its command line (before it knows its test, so a warm
+/// container has done it by the time its test is handed in), reads the request from stdin, runs
+/// its one test case, and reports on the protocol stream.
+/// </summary>
 internal static class AgentProgram
 {
+    /// <summary>The argument naming the framework adapter to load ahead of the request.</summary>
+    public const string AdapterArgument = "--adapter";
+
+    /// <summary>The argument naming that adapter's executor.</summary>
+    public const string ExecutorArgument = "--executor";
+
     public static async Task<int> RunAsync(string[] args)
     {
         // Kept before any test can redirect Console.Out: protocol lines go straight to fd 1.
         var protocol = new ProtocolWriter(Console.OpenStandardOutput());
-        var requestPath = args.Length == 2 && args[0] == "--request" ? args[1] : AgentRequest.ContainerPath;
+        var stdin = Console.OpenStandardInput();
+        var preloaded = Preload(ArgumentAfter(args, AdapterArgument), ArgumentAfter(args, ExecutorArgument));
+
         AgentRequest request;
         try
         {
-            request = AgentRequest.FromUtf8Json(await File.ReadAllBytesAsync(requestPath).ConfigureAwait(false));
+            var line = await new StdinRequest(stdin).ReadLineAsync().ConfigureAwait(false);
+            if (line is null)
+            {
+                return OwnerLink.OwnerGoneExitCode; // the run ended before this container was needed
+            }
+
+            request = AgentRequest.FromUtf8Json(line);
         }
-        catch (Exception ex) when (ex is IOException or InvalidDataException or UnauthorizedAccessException or System.Text.Json.JsonException)
+        catch (Exception ex) when (ex is IOException or InvalidDataException or System.Text.Json.JsonException)
         {
-            await Console.Error.WriteLineAsync($"ContainerTest agent: cannot read its request {requestPath}: {ex.Message}").ConfigureAwait(false);
+            await Console.Error.WriteLineAsync($"ContainerTest agent: cannot read its request from stdin: {ex.Message}").ConfigureAwait(false);
             return 2;
         }
 
         protocol.Nonce = request.Nonce;
-        OwnerLink.ExitWhenStdinCloses();
+        OwnerLink.ExitWhenStdinCloses(stdin);
         try
         {
-            var adapter = FrameworkAdapter.Load(request.AdapterPath);
-            var executor = adapter.CreateExecutor(request.ExecutorUri);
+            var executor = preloaded.Path == request.AdapterPath && preloaded.Uri == request.ExecutorUri && preloaded.Executor is { } ready
+                ? ready
+                : FrameworkAdapter.Load(request.AdapterPath).CreateExecutor(request.ExecutorUri);
             var handle = new AgentFrameworkHandle(protocol);
             executor.RunTests([request.TestCase], new AgentRunContext(request.RunSettingsXml, Path.GetDirectoryName(request.Source)!), handle);
             protocol.Write(AgentMessages.Done());
@@ -38,5 +58,29 @@ internal static class AgentProgram
             protocol.Write(AgentMessages.Log(TestMessageLevel.Error, $"ContainerTest agent: the framework adapter failed to run the test: {ex}"));
             return 2;
         }
+    }
+
+    /// <summary>The executor, made ready while no request is there yet; on any failure, none (the request's run then says why).</summary>
+    private static (string? Path, string? Uri, ITestExecutor? Executor) Preload(string? adapterPath, string? executorUri)
+    {
+        if (adapterPath is null || executorUri is null)
+        {
+            return (null, null, null);
+        }
+
+        try
+        {
+            return (adapterPath, executorUri, FrameworkAdapter.Load(adapterPath).CreateExecutor(executorUri));
+        }
+        catch (Exception)
+        {
+            return (null, null, null);
+        }
+    }
+
+    private static string? ArgumentAfter(string[] args, string name)
+    {
+        var index = Array.IndexOf(args, name);
+        return index >= 0 && index + 1 < args.Length ? args[index + 1] : null;
     }
 }

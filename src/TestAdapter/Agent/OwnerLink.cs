@@ -11,13 +11,13 @@ internal static class OwnerLink
     /// <summary>Exit code when the owner went away.</summary>
     public const int OwnerGoneExitCode = 125;
 
-    public static void ExitWhenStdinCloses()
+    /// <summary>Watches <paramref name="stdin"/> (from where its request ended) and exits the process at its end.</summary>
+    public static void ExitWhenStdinCloses(Stream stdin)
     {
         var watcher = new Thread(() =>
         {
             try
             {
-                using var stdin = Console.OpenStandardInput();
                 var buffer = new byte[256];
                 while (stdin.Read(buffer, 0, buffer.Length) > 0)
                 {

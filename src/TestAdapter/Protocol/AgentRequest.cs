@@ -4,12 +4,12 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.VisualStudio.TestPlatform.ObjectModel;
 
-/// <summary>What the agent in a container is asked to do: run one test case through one framework adapter.</summary>
+/// <summary>
+/// What the agent in a container is asked to do: run one test case through one framework
+/// adapter. It travels as the first line of the agent's stdin.
+/// </summary>
 public sealed class AgentRequest
 {
-    /// <summary>Where the request file is put in every test's container.</summary>
-    public const string ContainerPath = "/.containertest/request.json";
-
     /// <summary>The test assembly (absolute path, the same inside the container as on the host).</summary>
     public required string Source { get; init; }
 
@@ -42,6 +42,9 @@ public sealed class AgentRequest
         };
         return JsonSerializer.SerializeToUtf8Bytes(json);
     }
+
+    /// <summary>The request as the agent reads it from stdin: one line of JSON (JSON text written this way holds no raw newline).</summary>
+    public byte[] ToStdinLine() => [.. ToUtf8Json(), (byte)'\n'];
 
     /// <summary>Reads a request written by <see cref="ToUtf8Json"/>.</summary>
     public static AgentRequest FromUtf8Json(ReadOnlySpan<byte> utf8)

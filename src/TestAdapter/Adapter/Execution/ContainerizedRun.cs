@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using ContainerTest.ContainerRuntime.Docker;
 using ContainerTest.ContainerRuntime.Errors;
 using ContainerTest.ContainerRuntime.Jobs;
+using ContainerTest.ContainerRuntime.Network;
 using ContainerTest.Protocol;
 using ContainerTest.TestAdapter.RuntimeLayer;
 using ContainerTest.TestAdapter.Settings;
@@ -17,6 +18,7 @@ using Microsoft.VisualStudio.TestPlatform.ObjectModel.Logging;
 /// </summary>
 internal sealed class ContainerizedRun(ContainerTestSettings settings, string? runSettingsXml, string attachmentRoot, SynchronizedFrameworkHandle handle)
 {
+    private readonly HashSet<Guid> failedBeforeRun = [];
     private string? image;
 
     public async Task RunAsync(IReadOnlyList<TestCase> testCases, CancellationToken cancellationToken)
@@ -57,7 +59,7 @@ internal sealed class ContainerizedRun(ContainerTestSettings settings, string? r
 
             handle.SendMessage(
                 TestMessageLevel.Informational,
-                $"ContainerTest: running {testCases.Count} test(s), each in its own container (image {image}, {settings.Parallelism} at a time, network {settings.Network}).");
+                $"ContainerTest: running {testCases.Count} test(s), each in its own container (image {image}, {settings.Parallelism} at a time, {settings.PoolDepth ?? settings.Parallelism} started ahead, network {settings.Network}).");
             var jobs = new TestJobBuilder(settings, image, runSettingsXml);
             this.image = image;
             if (settings.Image is not null)
@@ -65,30 +67,79 @@ internal sealed class ContainerizedRun(ContainerTestSettings settings, string? r
                 testCases = await ProvideRuntimesAsync(backend, jobs, image, testCases, cancellationToken).ConfigureAwait(false);
             }
 
-            using var slots = new SemaphoreSlim(settings.Parallelism);
-            var running = testCases.Select(async testCase =>
-            {
-                await slots.WaitAsync(cancellationToken).ConfigureAwait(false);
-                try
-                {
-                    await RunOneAsync(backend, jobs, testCase, cancellationToken).ConfigureAwait(false);
-                }
-                finally
-                {
-                    slots.Release();
-                }
-            }).ToList();
-
+            var pools = await WarmPoolsAsync(backend, jobs, testCases, cancellationToken).ConfigureAwait(false);
             try
             {
+                using var slots = new SemaphoreSlim(settings.Parallelism);
+                var running = testCases.Select(async testCase =>
+                {
+                    await slots.WaitAsync(cancellationToken).ConfigureAwait(false);
+                    try
+                    {
+                        await RunOneAsync(backend, jobs, pools.GetValueOrDefault(PoolKey(testCase)), testCase, cancellationToken).ConfigureAwait(false);
+                    }
+                    finally
+                    {
+                        slots.Release();
+                    }
+                }).ToList();
+
                 await Task.WhenAll(running).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
                 handle.SendMessage(TestMessageLevel.Warning, "ContainerTest: the run was cancelled; its containers were removed.");
             }
+            finally
+            {
+                // Containers started for tests that never ran (cancelled) are removed here.
+                await Task.WhenAll(pools.Values.Select(p => p.DisposeAsync().AsTask())).ConfigureAwait(false);
+            }
         }
     }
+
+    /// <summary>
+    /// One warm pool per test assembly and framework (their tests share one container template),
+    /// unless the pool is off or the network policy leases a network per test. A pool that cannot
+    /// be made (its image is missing…) fails its tests with the reason, and they are not run.
+    /// </summary>
+    private async Task<Dictionary<(string, string?), WarmJobPool>> WarmPoolsAsync(DockerBackend backend, TestJobBuilder jobs, IReadOnlyList<TestCase> testCases, CancellationToken cancellationToken)
+    {
+        var pools = new Dictionary<(string, string?), WarmJobPool>();
+        var depth = settings.PoolDepth ?? settings.Parallelism;
+        if (depth == 0 || settings.Network is AllowListNetworkPolicy)
+        {
+            return pools;
+        }
+
+        try
+        {
+            foreach (var group in testCases.GroupBy(PoolKey))
+            {
+                var tests = group.ToList();
+                try
+                {
+                    var template = jobs.Template(tests[0], backend.RunId);
+                    pools[group.Key] = await backend.CreatePoolAsync(template, Math.Min(depth, tests.Count), tests.Count, cancellationToken).ConfigureAwait(false);
+                }
+                catch (ContainerRuntimeException ex)
+                {
+                    FailAll(tests, ex.Message);
+                    failedBeforeRun.UnionWith(tests.Select(t => t.Id));
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            await Task.WhenAll(pools.Values.Select(p => p.DisposeAsync().AsTask())).ConfigureAwait(false);
+            throw;
+        }
+
+        return pools;
+    }
+
+    private static (string Source, string? Executor) PoolKey(TestCase testCase) =>
+        (Path.GetFullPath(testCase.Source), TestCaseTags.FrameworkExecutorOf(testCase));
 
     /// <summary>
     /// A configured image may lack the .NET runtime the tests need: then each test assembly gets
@@ -122,9 +173,25 @@ internal sealed class ContainerizedRun(ContainerTestSettings settings, string? r
         return runnable;
     }
 
-    private async Task RunOneAsync(DockerBackend backend, TestJobBuilder jobs, TestCase testCase, CancellationToken cancellationToken)
+    private async Task RunOneAsync(DockerBackend backend, TestJobBuilder jobs, WarmJobPool? pool, TestCase testCase, CancellationToken cancellationToken)
     {
-        var (spec, nonce) = jobs.Build(testCase, backend.RunId);
+        if (failedBeforeRun.Contains(testCase.Id))
+        {
+            return;
+        }
+
+        JobSpec? spec = null;
+        string nonce;
+        byte[]? input = null;
+        if (pool is null)
+        {
+            (spec, nonce) = jobs.Build(testCase, backend.RunId);
+        }
+        else
+        {
+            (input, nonce) = jobs.Request(testCase);
+        }
+
         string? containerId = null;
         var agentLog = new List<string>();
         var reader = new AgentOutputReader(
@@ -139,7 +206,9 @@ internal sealed class ContainerizedRun(ContainerTestSettings settings, string? r
         JobResult job;
         try
         {
-            job = await backend.RunAsync(spec, reader, cancellationToken).ConfigureAwait(false);
+            job = pool is null
+                ? await backend.RunAsync(spec!, reader, cancellationToken).ConfigureAwait(false)
+                : await pool.RunAsync(input, reader, cancellationToken).ConfigureAwait(false);
         }
         catch (ContainerRuntimeException ex)
         {

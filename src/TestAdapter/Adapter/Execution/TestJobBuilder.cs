@@ -26,35 +26,50 @@ internal sealed class TestJobBuilder(ContainerTestSettings settings, string imag
     private readonly IReadOnlyDictionary<string, string> runSettingsEnvironment = ReadEnvironment(runSettingsXml);
     private readonly ConcurrentDictionary<string, RuntimeProvision> runtimes = new(StringComparer.Ordinal);
 
+    /// <summary>The job for one test case: its template with the request on stdin and the test's name as a label.</summary>
     public (JobSpec Spec, string Nonce) Build(TestCase testCase, string runId)
     {
+        var (input, nonce) = Request(testCase);
+        var template = Template(testCase, runId, "t" + nonce[..11]);
+        var spec = template with
+        {
+            StandardInput = input,
+            Labels = new Dictionary<string, string>(template.Labels)
+            {
+                ["io.containertest.test"] = Truncate(testCase.FullyQualifiedName, 256),
+            },
+        };
+        return (spec, nonce);
+    }
+
+    /// <summary>
+    /// The job every test case of <paramref name="testCase"/>'s assembly and framework runs in,
+    /// before it is told which test to run (the agent loads the framework adapter meanwhile):
+    /// what a warm pool starts ahead of need.
+    /// </summary>
+    public JobSpec Template(TestCase testCase, string runId, string? jobId = null)
+    {
         var source = Path.GetFullPath(testCase.Source);
-        var adapterPath = TestCaseTags.FrameworkAdapterOf(testCase)
-            ?? throw new InvalidOperationException($"ContainerTest: the test case {testCase.FullyQualifiedName} was not discovered by ContainerTest; run discovery again.");
-        var nonce = Guid.NewGuid().ToString("N");
+        var adapterPath = AdapterOf(testCase);
+        var job = Job(source, jobId ?? "w" + Guid.NewGuid().ToString("N")[..11], runId, RuntimeFor(source), ["--adapter", adapterPath, "--executor", TestCaseTags.FrameworkExecutorOf(testCase)]);
+        return job with { Labels = new Dictionary<string, string> { ["io.containertest.source"] = Truncate(source, 256) } };
+    }
+
+    /// <summary>The request for one test case, as the agent reads it from stdin, and the nonce that marks its protocol lines.</summary>
+    public (byte[] Input, string Nonce) Request(TestCase testCase)
+    {
         var executorUri = TestCaseTags.FrameworkExecutorOf(testCase);
+        var nonce = Guid.NewGuid().ToString("N");
         var request = new AgentRequest
         {
-            Source = source,
-            AdapterPath = adapterPath,
+            Source = Path.GetFullPath(testCase.Source),
+            AdapterPath = AdapterOf(testCase),
             ExecutorUri = executorUri,
             RunSettingsXml = ConsoleCapture.TakenFromContainer(executorUri) ? ConsoleCapture.WithoutFrameworkCapture(runSettingsXml, executorUri) : runSettingsXml,
             Nonce = nonce,
             TestCase = testCase,
         };
-
-        var jobId = "t" + nonce[..11];
-        var job = Job(source, jobId, runId, RuntimeFor(source), ["--request", AgentRequest.ContainerPath]);
-        var spec = job with
-        {
-            Layers = [.. job.Layers, new FileLayer(AgentRequest.ContainerPath, request.ToUtf8Json())],
-            Labels = new Dictionary<string, string>
-            {
-                ["io.containertest.test"] = Truncate(testCase.FullyQualifiedName, 256),
-                ["io.containertest.source"] = Truncate(source, 256),
-            },
-        };
-        return (spec, nonce);
+        return (request.ToStdinLine(), nonce);
     }
 
     /// <summary>From now on, the tests of <paramref name="source"/> get their .NET runtime this way.</summary>
@@ -74,6 +89,10 @@ internal sealed class TestJobBuilder(ContainerTestSettings settings, string imag
             Labels = new Dictionary<string, string> { ["io.containertest.source"] = Truncate(source, 256) },
         };
     }
+
+    private static string AdapterOf(TestCase testCase) =>
+        TestCaseTags.FrameworkAdapterOf(testCase)
+            ?? throw new InvalidOperationException($"ContainerTest: the test case {testCase.FullyQualifiedName} was not discovered by ContainerTest; run discovery again.");
 
     private RuntimeProvision RuntimeFor(string source) => runtimes.GetValueOrDefault(source, RuntimeProvision.Image);
 

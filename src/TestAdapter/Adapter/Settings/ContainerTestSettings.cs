@@ -20,6 +20,13 @@ internal sealed record ContainerTestSettings
     /// </summary>
     public int Parallelism { get; init; } = 2 * Environment.ProcessorCount;
 
+    /// <summary>
+    /// How many containers are kept created and started ahead of need, each with the agent
+    /// waiting for its one test (0: none; each test's container is then made when its turn
+    /// comes). Null: as many as <see cref="Parallelism"/>.
+    /// </summary>
+    public int? PoolDepth { get; init; }
+
     /// <summary>How long one test's container may run before it is killed.</summary>
     public TimeSpan Timeout { get; init; } = TimeSpan.FromMinutes(10);
 

@@ -22,6 +22,7 @@ internal static class SettingsLoader
         new("Enabled", "ContainerTest", "CONTAINERTEST", SettingValueParser.BooleanForms, (s, v) => SettingValueParser.TryParseBoolean(v, out var b) ? s with { Enabled = b } : null),
         new("Image", "ContainerTestImage", "CONTAINERTEST_IMAGE", "an image reference such as debian:bookworm or registry/x@sha256:…", (s, v) => string.IsNullOrWhiteSpace(v) ? null : s with { Image = v.Trim() }),
         new("Parallelism", "ContainerTestParallelism", "CONTAINERTEST_PARALLELISM", "a whole number of containers, at least 1", (s, v) => SettingValueParser.TryParsePositiveInt(v, out var n) ? s with { Parallelism = n } : null),
+        new("PoolDepth", "ContainerTestPoolDepth", "CONTAINERTEST_POOL_DEPTH", "a whole number of containers started ahead, 0 for none", (s, v) => int.TryParse(v, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n) ? s with { PoolDepth = n } : null),
         new("Timeout", "ContainerTestTimeout", "CONTAINERTEST_TIMEOUT", SettingValueParser.DurationForms, (s, v) => SettingValueParser.TryParseDuration(v, out var t) ? s with { Timeout = t } : null),
         new("Network", "ContainerTestNetwork", "CONTAINERTEST_NETWORK", "none, loopback, open or allow:host:port[,host:port…]", (s, v) => NetworkPolicy.TryParse(v, out var p, out _) ? s with { Network = p! } : null),
         new("Memory", "ContainerTestMemory", "CONTAINERTEST_MEMORY", SettingValueParser.SizeForms, (s, v) => SettingValueParser.TryParseSize(v, out var b) ? s with { MemoryBytes = b } : null),
