@@ -2,6 +2,7 @@ namespace ContainerTest.Cli.Shell;
 
 using ContainerTest.ContainerRuntime.Jobs;
 using ContainerTest.ContainerRuntime.Layers;
+using ContainerTest.Protocol;
 
 /// <summary>
 /// Turns the job `dotnet test` builds for a test into a shell session in the same container:
@@ -23,7 +24,8 @@ internal static class ShellJob
         if (runTestFirst)
         {
             // The agent's results as text, for the person watching (not the adapter's protocol lines).
-            script += "CONTAINERTEST_AGENT_OUTPUT=text " + string.Join(' ', testJob.Command.Select(Quote))
+            // Stdin is the terminal here: the request goes in as a file.
+            script += "CONTAINERTEST_AGENT_OUTPUT=text " + string.Join(' ', testJob.Command.Append(AgentRequest.FileArgument).Append(AgentRequest.ContainerPath).Select(Quote))
                 + "; echo; echo \"ContainerTest: the test has run (agent exit code $?); its files are as it left them.\"; ";
         }
 
@@ -36,7 +38,8 @@ internal static class ShellJob
         return testJob with
         {
             Command = [Shell, "-c", script],
-            Layers = [.. testJob.Layers, .. toolbox],
+            Layers = [.. testJob.Layers, .. toolbox, .. RequestFile(testJob)],
+            StandardInput = null,
             Environment = environment,
             Mounts = [.. testJob.Mounts, new ProcMount()],
             Tty = true,
@@ -45,6 +48,9 @@ internal static class ShellJob
             Labels = new Dictionary<string, string>(testJob.Labels) { ["io.containertest.shell"] = "true" },
         };
     }
+
+    private static IEnumerable<Layer> RequestFile(JobSpec testJob) =>
+        testJob.StandardInput is { } request ? [new FileLayer(AgentRequest.ContainerPath, request.ToArray())] : [];
 
     private static string Quote(string argument) => "'" + argument.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
 }

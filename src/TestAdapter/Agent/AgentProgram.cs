@@ -17,6 +17,9 @@ internal static class AgentProgram
     /// <summary>The argument naming that adapter's executor.</summary>
     public const string ExecutorArgument = "--executor";
 
+    /// <summary>The argument naming a file to read the request from instead of stdin (a shell's `--run`, where stdin is the terminal).</summary>
+    public const string RequestFileArgument = AgentRequest.FileArgument;
+
     public static async Task<int> RunAsync(string[] args)
     {
         // Kept before any test can redirect Console.Out: protocol lines go straight to fd 1.
@@ -27,7 +30,9 @@ internal static class AgentProgram
         AgentRequest request;
         try
         {
-            var line = await new StdinRequest(stdin).ReadLineAsync().ConfigureAwait(false);
+            var line = ArgumentAfter(args, RequestFileArgument) is { } requestFile
+                ? await File.ReadAllBytesAsync(requestFile).ConfigureAwait(false)
+                : await new StdinRequest(stdin).ReadLineAsync().ConfigureAwait(false);
             if (line is null)
             {
                 return OwnerLink.OwnerGoneExitCode; // the run ended before this container was needed
@@ -35,9 +40,9 @@ internal static class AgentProgram
 
             request = AgentRequest.FromUtf8Json(line);
         }
-        catch (Exception ex) when (ex is IOException or InvalidDataException or System.Text.Json.JsonException)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidDataException or System.Text.Json.JsonException)
         {
-            await Console.Error.WriteLineAsync($"ContainerTest agent: cannot read its request from stdin: {ex.Message}").ConfigureAwait(false);
+            await Console.Error.WriteLineAsync($"ContainerTest agent: cannot read its request: {ex.Message}").ConfigureAwait(false);
             return 2;
         }
 

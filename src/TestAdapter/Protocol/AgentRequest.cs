@@ -10,6 +10,12 @@ using Microsoft.VisualStudio.TestPlatform.ObjectModel;
 /// </summary>
 public sealed class AgentRequest
 {
+    /// <summary>The agent argument that names a request file to read instead of stdin.</summary>
+    public const string FileArgument = "--request";
+
+    /// <summary>Where a request file is put when stdin cannot carry it (an interactive shell's terminal).</summary>
+    public const string ContainerPath = "/.containertest/request.json";
+
     /// <summary>The test assembly (absolute path, the same inside the container as on the host).</summary>
     public required string Source { get; init; }
 
