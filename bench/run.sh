@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # ContainerTest benchmark. Generates three MSTest projects — Trivial (200 trivial tests), IoWait
-# (40 tests each awaiting 250 ms), Cpu (20 tests each spinning 2 s) — and runs each, in one go on
+# (40 tests each awaiting 250 ms), Cpu (20 tests each computing for about 2 s of one core: a
+# fixed amount of work, not a wall-clock spin, so running side by side on too few cores shows) —
+# and runs each, in one go on
 # this machine, five ways:
 #   native serial        dotnet test as the project is (no ContainerTest)
 #   native parallel      the same with MSTest's method-level parallelization on (workers = cores)
@@ -9,7 +11,11 @@
 #   ContainerTest        dotnet test with ContainerTest
 # and prints wall time, tests/s, peak RSS of the dotnet test process tree, the time to the first
 # reported result, and ratios to native. Writes the table to artifacts/bench/results.md.
+# With the pool off too (CONTAINERTEST_POOL_DEPTH=0), to show what the warm pool pays.
 # Usage: bench/run.sh [Trivial|IoWait|Cpu …]   (needs Docker: ./build.sh docker)
+#        bench/run.sh Scale [COUNT]            COUNT (2,000) trivial tests with ContainerTest only:
+#                                              every test reported once, the test host's memory as
+#                                              results arrive, no container left; writes scale.md
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -53,7 +59,8 @@ XML
 
 generate Trivial 200 'await Task.CompletedTask; Assert.AreEqual(2, 1 + 1);'
 generate IoWait 40 'await Task.Delay(250);'
-generate Cpu 20 'await Task.Yield(); var until = DateTime.UtcNow.AddSeconds(2); var x = 0UL; while (DateTime.UtcNow < until) { x++; } Assert.IsTrue(x > 0);'
+# About 2 s of one core on the machine the README's numbers come from (1.7e9 dependent multiply-adds).
+generate Cpu 20 'await Task.Yield(); var x = 0UL; for (var i = 0UL; i < 1_700_000_000UL; i++) { x = x * 6364136223846793005UL + 1442695040888963407UL; } Assert.AreNotEqual(0UL, x);'
 declare -A tests=([Trivial]=200 [IoWait]=40 [Cpu]=20)
 
 # measure COMMAND… → "wall_seconds peak_rss_kb first_result_seconds" (first result: the first
@@ -84,6 +91,61 @@ host_image() {
   docker images containertest/host-runtime --format '{{.Repository}}:{{.Tag}}' | head -n 1
 }
 
+# Scale: COUNT trivial tests with ContainerTest. Samples the test host's RSS every second beside
+# the number of results reported so far; checks the TRX holds every test exactly once and that
+# no container of ours is left.
+scale() {
+  local count="${1:-2000}" dir="$PROJECTS/Scale" log="$OUT/scale.log" samples="$OUT/scale-samples.tsv" results="$OUT/scale-results"
+  generate Scale "$count" 'await Task.CompletedTask; Assert.AreEqual(2, 1 + 1);'
+  echo "==> Scale: building $count tests" >&2
+  dotnet build "$dir" -c Release -o "$dir/contained" -nologo -clp:ErrorsOnly >/dev/null
+  rm -rf "$results" && : > "$samples"
+  echo "==> Scale: running (log: $log)" >&2
+  local start end pid host rss reported
+  start=$(date +%s.%N)
+  dotnet test "$dir/contained/Scale.dll" --logger "console;verbosity=normal" --logger "trx;LogFileName=scale.trx" --results-directory "$results" >"$log" 2>&1 &
+  pid=$!
+  while kill -0 "$pid" 2>/dev/null; do
+    host=$(pgrep -f 'testhost.dll' | head -n 1 || true)
+    rss=$([ -n "$host" ] && ps -o rss= -p "$host" 2>/dev/null | tr -d ' ' || true)
+    reported=$(grep -cE '^\s+(Passed|Failed) ' "$log" || true)
+    [ -n "$rss" ] && printf '%s\t%s\t%s\n' "$(echo "$(date +%s.%N) - $start" | bc)" "$rss" "$reported" >> "$samples"
+    sleep 1
+  done
+  wait "$pid" || true
+  end=$(date +%s.%N)
+  local trx wall results_in_trx distinct passed leftovers
+  trx="$results/scale.trx"
+  wall=$(echo "$end - $start" | bc)
+  results_in_trx=$(grep -o '<UnitTestResult ' "$trx" 2>/dev/null | wc -l)
+  distinct=$(grep -o '<UnitTestResult [^>]*testId="[^"]*"' "$trx" 2>/dev/null | sed 's/.*testId="\([^"]*\)"/\1/' | sort -u | wc -l)
+  passed=$(grep -o '<UnitTestResult [^>]*outcome="Passed"' "$trx" 2>/dev/null | wc -l)
+  leftovers=$(docker ps -aq --filter label=io.containertest.managed=true --filter label=io.containertest.kind=job | wc -l)
+  # RSS (MB) when a quarter, half, three quarters and all of the results had been reported.
+  local marks=() quarter
+  for quarter in 1 2 3 4; do
+    marks+=("$(awk -v n=$((count * quarter / 4)) '$3 >= n { printf "%d", $2 / 1024; exit }' "$samples")")
+  done
+  local peak_half peak
+  peak_half=$(awk -v n=$((count / 2)) '$3 <= n && $2 > m { m = $2 } END { printf "%d", m / 1024 }' "$samples")
+  peak=$(awk '$2 > m { m = $2 } END { printf "%d", m / 1024 }' "$samples")
+  {
+    echo "| tests | wall (s) | tests/s | results in TRX | distinct tests | passed | test host RSS at 25/50/75/100 % (MB) | peak RSS, first $((count / 2)) (MB) | peak RSS (MB) | containers left |"
+    echo "|---|---|---|---|---|---|---|---|---|---|"
+    printf '| %d | %.0f | %.1f | %d | %d | %d | %s | %s | %s | %d |\n' "$count" "$wall" "$(echo "$count / $wall" | bc -l)" "$results_in_trx" "$distinct" "$passed" \
+      "${marks[0]:--} / ${marks[1]:--} / ${marks[2]:--} / ${marks[3]:--}" "$peak_half" "$peak" "$leftovers"
+    echo
+    echo "Machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(docker version --format 'Docker {{.Server.Version}}' 2>/dev/null), .NET SDK $(dotnet --version), $(date -u +%Y-%m-%d). Samples: $samples."
+  } > "$OUT/scale.md"
+  cat "$OUT/scale.md"
+  [ "$results_in_trx" -eq "$count" ] && [ "$distinct" -eq "$count" ] && [ "$leftovers" -eq 0 ]
+}
+
+if [ "${1:-}" = "Scale" ]; then
+  scale "${2:-2000}"
+  exit
+fi
+
 results="$OUT/results.md"
 {
   echo "| project | mode | wall (s) | tests/s | peak RSS (MB) | first result (s) | vs native serial | vs native parallel |"
@@ -110,11 +172,14 @@ for project in "${selected[@]}"; do
   echo "==> $project: naive docker run" >&2
   export -f naive_run
   read -r naive naive_rss naive_first <<<"$(measure bash -c "naive_run '$dir' '$project' '$count' '$image'")"
+  echo "==> $project: ContainerTest without the pool" >&2
+  read -r nopool nopool_rss nopool_first <<<"$(CONTAINERTEST_POOL_DEPTH=0 measure dotnet test "$dir/contained/$project.dll" --logger "console;verbosity=normal")"
   echo "==> $project: ContainerTest" >&2
   read -r contained contained_rss contained_first <<<"$(measure dotnet test "$dir/contained/$project.dll" --logger "console;verbosity=normal")"
 
   for row in "native serial:$serial:$serial_rss:$serial_first" "native method-parallel:$parallel:$parallel_rss:$parallel_first" \
-             "naive docker run ×4:$naive:$naive_rss:$naive_first" "ContainerTest:$contained:$contained_rss:$contained_first"; do
+             "naive docker run ×4:$naive:$naive_rss:$naive_first" "ContainerTest, pool off:$nopool:$nopool_rss:$nopool_first" \
+             "ContainerTest:$contained:$contained_rss:$contained_first"; do
     IFS=: read -r mode wall rss first <<<"$row"
     [ "$first" = "-" ] || first=$(printf '%.1f' "$first")
     printf '| %s | %s | %.1f | %.1f | %d | %s | %.2f× | %.2f× |\n' "$project ($count tests)" "$mode" "$wall" "$(echo "$count / $wall" | bc -l)" "$((rss / 1024))" \
