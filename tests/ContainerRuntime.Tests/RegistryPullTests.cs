@@ -50,25 +50,9 @@ public sealed class RegistryPullTests
     {
         var repository = UniqueRepository();
         await Registry.PushAsync(TestEngine.ToolboxImage, repository, "v1");
-        var image = Track(Registry.Reference(repository, "v1"));
-        var pulls = new PullCounter(image);
-        try
-        {
-            await AssertAbsentAsync(image);
 
-            var result = await (Toolbox.Shell("echo pulled") with { Image = image }).RunAsync();
-
-            Assert.AreEqual(TerminationReason.Exited, result.Termination, result.FailureCause);
-            Assert.AreEqual(0, result.ExitCode);
-            Assert.AreEqual("pulled\n", result.Stdout.Text);
-            Assert.AreEqual(1, pulls.Count, "the image was not pulled from the registry");
-            Assert.IsTrue(await IsPresentAsync(image), $"{image} is not present after the job ran");
-        }
-        finally
-        {
-            pulls.Dispose();
-            await RemoveAsync(image);
-        }
+        await AssertPulledOnceAsync(Registry.Reference(repository, "v1"), jobs: 1, async image =>
+            Assert.IsTrue(await IsPresentAsync(image), $"{image} is not present after the job ran"));
     }
 
     [TestMethod]
@@ -77,26 +61,12 @@ public sealed class RegistryPullTests
         var repository = UniqueRepository();
         var digest = await Registry.PushAsync(TestEngine.ToolboxImage, repository, "v1");
         StringAssert.StartsWith(digest, "sha256:");
-        var image = Track(Registry.DigestReference(repository, digest));
-        var pulls = new PullCounter(image);
-        try
+
+        await AssertPulledOnceAsync(Registry.DigestReference(repository, digest), jobs: 1, async image =>
         {
-            await AssertAbsentAsync(image);
-
-            var result = await (Toolbox.Shell("echo pulled") with { Image = image }).RunAsync();
-
-            Assert.AreEqual(TerminationReason.Exited, result.Termination, result.FailureCause);
-            Assert.AreEqual(0, result.ExitCode);
-            Assert.AreEqual("pulled\n", result.Stdout.Text);
-            Assert.AreEqual(1, pulls.Count, "the image was not pulled from the registry");
             var inspected = await TestEngine.Inspector.Images.InspectImageAsync(image);
             CollectionAssert.Contains(inspected.RepoDigests.ToList(), image, "the engine does not know the image by the digest it was pulled by");
-        }
-        finally
-        {
-            pulls.Dispose();
-            await RemoveAsync(image);
-        }
+        });
     }
 
     [TestMethod]
@@ -104,28 +74,8 @@ public sealed class RegistryPullTests
     {
         var repository = UniqueRepository();
         await Registry.PushAsync(TestEngine.ToolboxImage, repository, "shared");
-        var image = Track(Registry.Reference(repository, "shared"));
-        var pulls = new PullCounter(image);
-        try
-        {
-            await AssertAbsentAsync(image);
 
-            var results = await Task.WhenAll(Enumerable.Range(0, 5).Select(i =>
-                (Toolbox.Shell($"echo pulled {i}") with { Image = image }).RunAsync()));
-
-            for (var i = 0; i < results.Length; i++)
-            {
-                Assert.AreEqual(TerminationReason.Exited, results[i].Termination, results[i].FailureCause);
-                Assert.AreEqual($"pulled {i}\n", results[i].Stdout.Text);
-            }
-
-            Assert.AreEqual(1, pulls.Count, $"5 concurrent jobs on {image} made {pulls.Count} pulls");
-        }
-        finally
-        {
-            pulls.Dispose();
-            await RemoveAsync(image);
-        }
+        await AssertPulledOnceAsync(Registry.Reference(repository, "shared"), jobs: 5);
     }
 
     [TestMethod]
@@ -136,13 +86,9 @@ public sealed class RegistryPullTests
         var image = Track(Registry.Reference(repository, "missing"));
         try
         {
-            var ex = await Assert.ThrowsExactlyAsync<ImageNotFoundException>(() => (Toolbox.Shell("true") with { Image = image }).RunAsync());
+            var ex = await AssertPullFailsAsync<ImageNotFoundException>(image, RetryClass.NotRetryable, "not found");
 
             Assert.AreEqual(image, ex.Image);
-            Assert.AreEqual(RetryClass.NotRetryable, ex.Retry);
-            Assert.Contains(image, ex.Message);
-            Assert.Contains("not found", ex.Message);
-            Assert.DoesNotContain("{\"message\"", ex.Message, "the engine's JSON error body leaked into the message");
         }
         finally
         {
@@ -156,13 +102,62 @@ public sealed class RegistryPullTests
         // A port the kernel just handed out and took back: nobody listens there.
         var image = $"127.0.0.1:{LocalRegistry.FreeLoopbackPort()}/x:1";
 
-        var ex = await Assert.ThrowsExactlyAsync<RegistryUnreachableException>(() => (Toolbox.Shell("true") with { Image = image }).RunAsync());
+        var ex = await AssertPullFailsAsync<RegistryUnreachableException>(image, RetryClass.Retryable, "cannot be reached");
 
         Assert.AreEqual(image, ex.Image);
-        Assert.AreEqual(RetryClass.Retryable, ex.Retry);
+    }
+
+    /// <summary>
+    /// Runs <paramref name="jobs"/> jobs at once on <paramref name="reference"/> (in the registry, removed
+    /// here first), asserts that each ran to its own output and that the backend pulled the image exactly
+    /// once, then hands the image to <paramref name="afterAsync"/> for what else a test checks; the local image is removed at the end.
+    /// </summary>
+    private static async Task AssertPulledOnceAsync(string reference, int jobs, Func<string, Task>? afterAsync = null)
+    {
+        var image = Track(reference);
+        var pulls = new PullCounter(image);
+        try
+        {
+            await AssertAbsentAsync(image);
+
+            var results = await Task.WhenAll(Enumerable.Range(0, jobs).Select(i =>
+                (Toolbox.Shell($"echo pulled {i}") with { Image = image }).RunAsync()));
+
+            for (var i = 0; i < results.Length; i++)
+            {
+                Assert.AreEqual(TerminationReason.Exited, results[i].Termination, results[i].FailureCause);
+                Assert.AreEqual(0, results[i].ExitCode);
+                Assert.AreEqual($"pulled {i}\n", results[i].Stdout.Text);
+            }
+
+            Assert.AreEqual(1, pulls.Count, $"{jobs} job(s) on {image} made {pulls.Count} pulls from the registry, not one");
+            if (afterAsync is not null)
+            {
+                await afterAsync(image);
+            }
+        }
+        finally
+        {
+            pulls.Dispose();
+            await RemoveAsync(image);
+        }
+    }
+
+    /// <summary>
+    /// Runs a job on <paramref name="image"/>, which the backend cannot pull, and asserts that it fails
+    /// with exactly <typeparamref name="TException"/>, retryable as <paramref name="retry"/>, with a message
+    /// that names the image, <paramref name="says"/> and is not the engine's JSON error body.
+    /// </summary>
+    private static async Task<TException> AssertPullFailsAsync<TException>(string image, RetryClass retry, string says)
+        where TException : ContainerRuntimeException
+    {
+        var ex = await Assert.ThrowsExactlyAsync<TException>(() => (Toolbox.Shell("true") with { Image = image }).RunAsync());
+
+        Assert.AreEqual(retry, ex.Retry);
         Assert.Contains(image, ex.Message);
-        Assert.Contains("cannot be reached", ex.Message);
+        Assert.Contains(says, ex.Message);
         Assert.DoesNotContain("{\"message\"", ex.Message, "the engine's JSON error body leaked into the message");
+        return ex;
     }
 
     private static string UniqueRepository() => "containertest-test/pull-" + Guid.NewGuid().ToString("N")[..12];

@@ -3,6 +3,7 @@ namespace ContainerTest.MsBuildTasks.Tests;
 using System.Net;
 using System.Security.Cryptography;
 using System.Text;
+using ContainerTest.DockerCredentials;
 using ContainerTest.MsBuildTasks.Pinning;
 using ContainerTest.MsBuildTasks.Tests.Fixtures;
 

@@ -3,9 +3,6 @@ namespace ContainerTest.ContainerRuntime.Docker;
 /// <summary>The parts of an image reference that pulling needs: the registry host and whether a tag or digest is given.</summary>
 internal sealed record ImageReference(string Original, string? RegistryHost, bool HasTagOrDigest)
 {
-    /// <summary>Docker Hub's name in credentials files.</summary>
-    public const string DockerHubAuthKey = "https://index.docker.io/v1/";
-
     /// <summary>The reference with <c>:latest</c> added when it names neither tag nor digest (the engine would otherwise pull every tag).</summary>
     public string Pullable => HasTagOrDigest ? Original : Original + ":latest";
 

@@ -5,6 +5,7 @@ using System.Net.Http.Headers;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using ContainerTest.DockerCredentials;
 
 /// <summary>
 /// Asks a registry for the digest of an image's manifest through the OCI distribution API
@@ -152,7 +153,7 @@ public sealed class RegistryClient(HttpClient http, Func<string, CancellationTok
         query.Add("scope=" + Uri.EscapeDataString(challenge["scope"] is { Length: > 0 } scope ? scope : $"repository:{image.Repository}:pull"));
         var separator = realmUri.Query.Length > 0 ? "&" : "?";
         using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(realm + separator + string.Join('&', query)));
-        if (login is not null && login.UserName != "<token>")
+        if (login is not null && !login.IsIdentityToken)
         {
             request.Headers.Authorization = Basic(login);
         }
