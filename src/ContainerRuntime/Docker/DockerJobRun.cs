@@ -31,6 +31,7 @@ internal sealed class DockerJobRun(DockerClient client, JobSpec spec, IReadOnlyS
     /// <summary>Both phases, then removal.</summary>
     public async Task<JobResult> RunAsync(IJobObserver? jobObserver, CancellationToken cancellationToken)
     {
+        observer = jobObserver; // from the first byte: nothing runs before its job here
         try
         {
             return await StartAsync(cancellationToken).ConfigureAwait(false)

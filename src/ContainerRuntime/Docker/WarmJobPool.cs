@@ -19,6 +19,10 @@ public sealed class WarmJobPool : IAsyncDisposable
     private readonly Func<ValueTask> release;
     private readonly Channel<Warm> ready = Channel.CreateUnbounded<Warm>();
     private readonly SemaphoreSlim vacancies;
+
+    // Starting a container is CPU work of the engine (runc, the shim) and then of the process
+    // starting in it: more at once than there are cores only delays the first to be ready.
+    private readonly SemaphoreSlim startSlots = new(Math.Max(1, Environment.ProcessorCount));
     private readonly CancellationTokenSource stop = new();
     private readonly List<Task> starting = [];
     private readonly Task filling;
@@ -113,6 +117,7 @@ public sealed class WarmJobPool : IAsyncDisposable
         await release().ConfigureAwait(false);
         stop.Dispose();
         vacancies.Dispose();
+        startSlots.Dispose();
     }
 
     private async Task FillAsync()
@@ -122,6 +127,7 @@ public sealed class WarmJobPool : IAsyncDisposable
             while (Volatile.Read(ref remaining) > 0)
             {
                 await vacancies.WaitAsync(stop.Token).ConfigureAwait(false);
+                await startSlots.WaitAsync(stop.Token).ConfigureAwait(false);
                 Interlocked.Decrement(ref remaining);
                 var task = StartOneAsync();
                 lock (starting)
@@ -142,7 +148,16 @@ public sealed class WarmJobPool : IAsyncDisposable
         var run = newRun();
         try
         {
-            var failed = await run.StartAsync(stop.Token).ConfigureAwait(false);
+            JobResult? failed;
+            try
+            {
+                failed = await run.StartAsync(stop.Token).ConfigureAwait(false);
+            }
+            finally
+            {
+                startSlots.Release();
+            }
+
             ready.Writer.TryWrite(new Warm(run, failed, null));
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
