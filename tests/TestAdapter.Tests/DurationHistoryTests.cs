@@ -1,10 +1,12 @@
 namespace ContainerTest.TestAdapter.Tests;
 
+using ContainerTest.TestAdapter.Execution;
 using ContainerTest.TestAdapter.Scheduling;
 using Microsoft.VisualStudio.TestPlatform.ObjectModel;
+using Microsoft.VisualStudio.TestPlatform.ObjectModel.Adapter;
 using Microsoft.VisualStudio.TestPlatform.ObjectModel.Logging;
 
-/// <summary>The duration history file: what a run records, what a later run reads, and that a bad file never fails a run.</summary>
+/// <summary>The duration history file: what a run records (also a cancelled one), what a later run reads, and that a bad file never fails a run.</summary>
 [TestClass]
 public sealed class DurationHistoryTests
 {
@@ -51,6 +53,40 @@ public sealed class DurationHistoryTests
         var third = await DurationHistory.LoadAsync(path, messages, TestContext.CancellationToken);
         Assert.AreEqual(TimeSpan.FromSeconds(4), third.Entries[TestKey.Of(Test("A"))].Duration);
         Assert.AreEqual(new HistoryEntry(TimeSpan.FromSeconds(3), TestOutcome.Failed), third.Entries[TestKey.Of(Test("B"))]);
+    }
+
+    [TestMethod]
+    public async Task A_cancelled_run_still_saves_the_tests_that_finished_and_starts_them_in_history_order()
+    {
+        var path = NewPath();
+        var before = await DurationHistory.LoadAsync(path, new Messages(), TestContext.CancellationToken);
+        before.Record(TestKey.Of(Test("Quick")), TimeSpan.FromMilliseconds(5), TestOutcome.Passed);
+        before.Record(TestKey.Of(Test("Slow")), TimeSpan.FromSeconds(9), TestOutcome.Passed);
+        await before.SaveAsync(new Messages(), TestContext.CancellationToken);
+        var recorder = new DurationRecorder();
+        var handle = new SynchronizedFrameworkHandle(new FrameworkHandle(), recorder);
+        IReadOnlyList<TestCase>? handedOut = null;
+
+        await Assert.ThrowsExactlyAsync<OperationCanceledException>(() => HistoryScheduledRun.RunAsync(
+            path,
+            [Test("Quick"), Test("Slow")],
+            handle,
+            recorder,
+            (tests, _) =>
+            {
+                handedOut = tests;
+                handle.RecordStart(tests[0]);
+                handle.RecordResult(new TestResult(tests[0]) { Outcome = TestOutcome.Failed, Duration = TimeSpan.FromSeconds(8) });
+                handle.RecordEnd(tests[0], TestOutcome.Failed);
+                handle.RecordStart(tests[1]);
+                throw new OperationCanceledException();
+            },
+            TestContext.CancellationToken));
+
+        Assert.AreEqual("Slow, Quick", string.Join(", ", handedOut!.Select(t => t.DisplayName)));
+        var after = await DurationHistory.LoadAsync(path, new Messages(), TestContext.CancellationToken);
+        Assert.AreEqual(new HistoryEntry(TimeSpan.FromSeconds(8), TestOutcome.Failed), after.Entries[TestKey.Of(Test("Slow"))]);
+        Assert.AreEqual(new HistoryEntry(TimeSpan.FromMilliseconds(5), TestOutcome.Passed), after.Entries[TestKey.Of(Test("Quick"))], "the test that never ended keeps its entry");
     }
 
     [TestMethod]
@@ -117,10 +153,16 @@ public sealed class DurationHistoryTests
     }
 
     [TestMethod]
-    public async Task A_file_of_another_shape_is_ignored_too()
+    [DataRow("[1, 2, 3]")]
+    [DataRow("")]
+    [DataRow("{ \"version\": \"one\", \"tests\": [] }")]
+    [DataRow("{ \"version\": 2, \"tests\": [] }")]
+    [DataRow("{ \"version\": 1, \"tests\": [ 7 ] }")]
+    [DataRow("{ \"version\": 1, \"tests\": [ { \"source\": \"a.dll\", \"name\": \"N\", \"displayName\": \"N\", \"durationMs\": 1, \"outcome\": \"Exploded\" } ] }")]
+    public async Task A_file_of_another_shape_is_ignored_too(string content)
     {
         var path = NewExistingPath();
-        await File.WriteAllTextAsync(path, "[1, 2, 3]", TestContext.CancellationToken);
+        await File.WriteAllTextAsync(path, content, TestContext.CancellationToken);
         var messages = new Messages();
 
         var history = await DurationHistory.LoadAsync(path, messages, TestContext.CancellationToken);
@@ -174,5 +216,32 @@ public sealed class DurationHistoryTests
         public List<(TestMessageLevel Level, string Text)> All { get; } = [];
 
         public void SendMessage(TestMessageLevel testMessageLevel, string message) => All.Add((testMessageLevel, message));
+    }
+
+    private sealed class FrameworkHandle : IFrameworkHandle
+    {
+        public bool EnableShutdownAfterTestRun { get; set; }
+
+        public int LaunchProcessWithDebuggerAttached(string filePath, string? workingDirectory, string? arguments, IDictionary<string, string?>? environmentVariables) => 0;
+
+        public void RecordAttachments(IList<AttachmentSet> attachmentSets)
+        {
+        }
+
+        public void RecordEnd(TestCase testCase, TestOutcome outcome)
+        {
+        }
+
+        public void RecordResult(TestResult testResult)
+        {
+        }
+
+        public void RecordStart(TestCase testCase)
+        {
+        }
+
+        public void SendMessage(TestMessageLevel testMessageLevel, string message)
+        {
+        }
     }
 }

@@ -58,7 +58,7 @@ internal sealed class DurationHistory
                 return new DurationHistory(path, Parse(node));
             }
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or JsonException or InvalidOperationException or FormatException)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or JsonException or InvalidOperationException or FormatException or ArgumentException)
         {
             logger.SendMessage(TestMessageLevel.Informational, $"ContainerTest: ignored the test duration history {path} ({ex.Message}); tests run in discovery order, and the file is written anew at the end of the run.");
             return new DurationHistory(path, []);
