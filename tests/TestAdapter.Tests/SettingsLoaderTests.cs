@@ -46,6 +46,19 @@ public sealed class SettingsLoaderTests
     }
 
     [TestMethod]
+    public void The_history_file_comes_from_the_build_file_and_is_none_without_it()
+    {
+        var output = Directory.CreateTempSubdirectory("containertest-settings-").FullName;
+        Directory.CreateDirectory(Path.Combine(output, ".containertest"));
+        File.WriteAllText(Path.Combine(output, SettingsLoader.BuildSettingsFile), """{ "HistoryFile": "/repo/obj/Release/net10.0/containertest/durations.json" }""");
+
+        Assert.AreEqual("/repo/obj/Release/net10.0/containertest/durations.json", SettingsLoader.Load(output, null, new Hashtable()).HistoryFile);
+        Assert.IsNull(SettingsLoader.Load(null, null, new Hashtable()).HistoryFile, "an assembly run without the build's file has no history");
+        Assert.AreEqual(Path.GetFullPath("elsewhere.json"), SettingsLoader.Load(output, null, new Hashtable { ["CONTAINERTEST_HISTORY_FILE"] = "elsewhere.json" }).HistoryFile);
+        Directory.Delete(output, recursive: true);
+    }
+
+    [TestMethod]
     public void CONTAINERTEST_0_switches_containers_off()
     {
         Assert.IsFalse(SettingsLoader.Load(null, null, new Hashtable { ["CONTAINERTEST"] = "0" }).Enabled);

@@ -4,6 +4,7 @@ using System.Runtime.InteropServices;
 using ContainerTest.Protocol;
 using ContainerTest.TestAdapter.Discovery;
 using ContainerTest.TestAdapter.Execution;
+using ContainerTest.TestAdapter.Scheduling;
 using ContainerTest.TestAdapter.Settings;
 using Microsoft.VisualStudio.TestPlatform.ObjectModel;
 using Microsoft.VisualStudio.TestPlatform.ObjectModel.Adapter;
@@ -100,7 +101,8 @@ public sealed class ContainerTestExecutor : ITestExecutor, IDisposable
             return;
         }
 
-        var handle = new SynchronizedFrameworkHandle(frameworkHandle);
+        var recorder = new DurationRecorder();
+        var handle = new SynchronizedFrameworkHandle(frameworkHandle, recorder);
         var attachments = Path.Combine(runContext.TestRunDirectory ?? Path.GetTempPath(), "ContainerTest");
         var run = new ContainerizedRun(settings, runSettingsXml, attachments, handle);
         var selectedTests = testCases();
@@ -111,6 +113,6 @@ public sealed class ContainerTestExecutor : ITestExecutor, IDisposable
         using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
 
         // vstest's ITestExecutor is synchronous: this is the one place where we wait for async work.
-        Task.Run(() => run.RunAsync(selectedTests, cancellation.Token)).GetAwaiter().GetResult();
+        Task.Run(() => HistoryScheduledRun.RunAsync(settings.HistoryFile, selectedTests, handle, recorder, run.RunAsync, cancellation.Token)).GetAwaiter().GetResult();
     }
 }

@@ -50,7 +50,10 @@ internal sealed class TrxReport
             output?.Element(Ns + "ErrorInfo")?.Element(Ns + "StackTrace")?.Value ?? string.Empty,
             element.Element(Ns + "ResultFiles")?.Elements(Ns + "ResultFile").Select(f => f.Attribute("path")?.Value ?? string.Empty).ToList() ?? [],
             output?.Element(Ns + "TextMessages")?.Elements(Ns + "Message").Select(m => m.Value).ToList() ?? [],
-            element.Element(Ns + "InnerResults")?.Elements(Ns + "UnitTestResult").Select(Read).ToList() ?? []);
+            element.Element(Ns + "InnerResults")?.Elements(Ns + "UnitTestResult").Select(Read).ToList() ?? [])
+        {
+            StartTime = DateTimeOffset.TryParse(element.Attribute("startTime")?.Value, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var start) ? start : null,
+        };
     }
 }
 
@@ -67,6 +70,9 @@ internal sealed record TrxResult(
     IReadOnlyList<string> TextMessages,
     IReadOnlyList<TrxResult> InnerResults)
 {
+    /// <summary>When the test started, as its result says; null when the TRX has no start time.</summary>
+    public DateTimeOffset? StartTime { get; init; }
+
     /// <summary>The container the result says it ran in (ContainerTest adds that line to every result), or null.</summary>
     public string? ContainerId => TextMessages
         .Select(m => m.Trim())

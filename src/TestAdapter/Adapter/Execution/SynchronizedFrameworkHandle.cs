@@ -1,11 +1,15 @@
 namespace ContainerTest.TestAdapter.Execution;
 
+using ContainerTest.TestAdapter.Scheduling;
 using Microsoft.VisualStudio.TestPlatform.ObjectModel;
 using Microsoft.VisualStudio.TestPlatform.ObjectModel.Adapter;
 using Microsoft.VisualStudio.TestPlatform.ObjectModel.Logging;
 
-/// <summary>Lets many test containers report at once: one call into vstest at a time.</summary>
-internal sealed class SynchronizedFrameworkHandle(IFrameworkHandle inner) : IMessageLogger
+/// <summary>
+/// Lets many test containers report at once: one call into vstest at a time. Every start,
+/// result and end also goes to the duration recorder, when given, for the duration history.
+/// </summary>
+internal sealed class SynchronizedFrameworkHandle(IFrameworkHandle inner, DurationRecorder? recorder = null) : IMessageLogger
 {
     private readonly object gate = new();
 
@@ -14,6 +18,7 @@ internal sealed class SynchronizedFrameworkHandle(IFrameworkHandle inner) : IMes
         lock (gate)
         {
             inner.RecordStart(testCase);
+            recorder?.Start(testCase);
         }
     }
 
@@ -22,6 +27,7 @@ internal sealed class SynchronizedFrameworkHandle(IFrameworkHandle inner) : IMes
         lock (gate)
         {
             inner.RecordResult(result);
+            recorder?.Result(result);
         }
     }
 
@@ -30,6 +36,7 @@ internal sealed class SynchronizedFrameworkHandle(IFrameworkHandle inner) : IMes
         lock (gate)
         {
             inner.RecordEnd(testCase, outcome);
+            recorder?.End(testCase, outcome);
         }
     }
 

@@ -47,4 +47,11 @@ internal sealed record ContainerTestSettings
 
     /// <summary>Size of the tmpfs at /tmp (and of the one at HOME).</summary>
     public long TmpSizeBytes { get; init; } = 512L * 1024 * 1024;
+
+    /// <summary>
+    /// The file that remembers each test's last duration and outcome, to start tests longest
+    /// first (the build sets it inside the project's obj/ folder). Null: no history, tests start
+    /// in discovery order.
+    /// </summary>
+    public string? HistoryFile { get; init; }
 }
