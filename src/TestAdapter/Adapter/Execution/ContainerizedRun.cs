@@ -193,6 +193,7 @@ internal sealed class ContainerizedRun(ContainerTestSettings settings, string? r
         }
 
         string? containerId = null;
+        var outcome = TestOutcome.None; // the end's outcome: the worst of the test's results (data rows may be several)
         var agentLog = new List<string>();
         var reader = new AgentOutputReader(
             nonce,
@@ -201,7 +202,13 @@ internal sealed class ContainerizedRun(ContainerTestSettings settings, string? r
                 containerId = id;
                 handle.RecordStart(testCase);
             },
-            message: (message, output, error) => OnAgentMessage(testCase, message, containerId, agentLog, output, error));
+            message: (message, output, error) =>
+            {
+                if (OnAgentMessage(testCase, message, containerId, agentLog, output, error) is { } resultOutcome)
+                {
+                    outcome = Worse(outcome, resultOutcome);
+                }
+            });
 
         JobResult job;
         try
@@ -222,7 +229,6 @@ internal sealed class ContainerizedRun(ContainerTestSettings settings, string? r
             return;
         }
 
-        var outcome = TestOutcome.Passed;
         if (reader.ResultCount == 0 || job.Termination != TerminationReason.Exited)
         {
             var failure = ContainerFailure.For(testCase, job, reader.TestOutput, agentLog, settings, image ?? string.Empty);
@@ -230,10 +236,17 @@ internal sealed class ContainerizedRun(ContainerTestSettings settings, string? r
             outcome = TestOutcome.Failed;
         }
 
-        handle.RecordEnd(testCase, outcome);
+        handle.RecordEnd(testCase, outcome == TestOutcome.None ? TestOutcome.Passed : outcome);
     }
 
-    private void OnAgentMessage(TestCase testCase, JsonObject message, string? containerId, List<string> agentLog, string output, string error)
+    private static TestOutcome Worse(TestOutcome current, TestOutcome next) =>
+        current == TestOutcome.Failed || next == TestOutcome.Failed ? TestOutcome.Failed
+        : current == TestOutcome.None ? next
+        : current == TestOutcome.Passed ? next
+        : current;
+
+    /// <summary>Reports one protocol message of the agent; for a result, returns its outcome.</summary>
+    private TestOutcome? OnAgentMessage(TestCase testCase, JsonObject message, string? containerId, List<string> agentLog, string output, string error)
     {
         switch (AgentMessages.KindOf(message))
         {
@@ -248,7 +261,7 @@ internal sealed class ContainerizedRun(ContainerTestSettings settings, string? r
 
                 result.Messages.Add(ContainerFailure.ContainerNote(containerId));
                 handle.RecordResult(result);
-                break;
+                return result.Outcome;
             case AgentMessages.LogKind:
                 var text = message["text"]?.GetValue<string>() ?? string.Empty;
                 var level = (TestMessageLevel)(message["level"]?.GetValue<int>() ?? 0);
@@ -260,6 +273,8 @@ internal sealed class ContainerizedRun(ContainerTestSettings settings, string? r
                 handle.SendMessage(level, text);
                 break;
         }
+
+        return null;
     }
 
     private static void AddConsoleOutput(TestResult result, string output, string error)
