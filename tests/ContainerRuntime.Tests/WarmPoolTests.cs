@@ -75,10 +75,13 @@ public sealed class WarmPoolTests
     [TestMethod]
     public async Task A_container_that_fails_before_its_job_reports_why_to_that_job()
     {
-        var (template, _) = Template("echo cannot start >&2; exit 3");
+        var (template, marker) = Template("echo cannot start >&2; sleep 1; exit 3");
         var pool = await TestEngine.Backend.CreatePoolAsync(template, depth: 1, capacity: 1);
         await using (pool)
         {
+            // Taken only once the engine has removed it: its exit is known from the engine's events.
+            await WaitForRunningAsync(marker, expected: 1);
+            await WaitForRunningAsync(marker, expected: 0);
             var result = await pool.RunAsync(Line("anything"));
 
             Assert.AreEqual(TerminationReason.Exited, result.Termination);
@@ -110,12 +113,14 @@ public sealed class WarmPoolTests
 
     private static byte[] Line(string text) => Encoding.UTF8.GetBytes(text + "\n");
 
+    /// <summary>Until <paramref name="expected"/> pool containers run (for 0: until none exists at all).</summary>
     private static async Task WaitForRunningAsync(string marker, int expected)
     {
         var clock = Stopwatch.StartNew();
         while (true)
         {
-            var running = (await TestEngine.ContainersWithLabelAsync(PoolLabel, marker)).Count(c => c.State == "running");
+            var containers = await TestEngine.ContainersWithLabelAsync(PoolLabel, marker);
+            var running = expected == 0 ? containers.Count : containers.Count(c => c.State == "running");
             if (running == expected)
             {
                 return;

@@ -20,7 +20,7 @@ public sealed class DockerBackend : IJobBackend
     private readonly LiveContainers live = new();
     private readonly ImagePuller images;
     private readonly CopyOnWriteImages copyOnWriteImages;
-    private readonly Lazy<OutOfMemoryWatch> oomWatch;
+    private readonly Lazy<ContainerExitWatch> exitWatch;
     private readonly AllowListNetworks? allowLists;
     private int disposed;
 
@@ -31,7 +31,7 @@ public sealed class DockerBackend : IJobBackend
         ApiVersion = apiVersion;
         images = new ImagePuller(client);
         copyOnWriteImages = new CopyOnWriteImages(client, RunId);
-        oomWatch = new Lazy<OutOfMemoryWatch>(() => new OutOfMemoryWatch(client, runId));
+        exitWatch = new Lazy<ContainerExitWatch>(() => new ContainerExitWatch(client, runId));
         allowLists = allowListSupported ? new AllowListNetworks(client, runId, GatewayImageSource(gatewayImage)) : null;
     }
 
@@ -94,7 +94,7 @@ public sealed class DockerBackend : IJobBackend
             {
                 await images.EnsurePresentAsync(spec.Image, cancellationToken).ConfigureAwait(false);
                 var (prepared, bakedPaths) = await copyOnWriteImages.PrepareAsync(spec, cancellationToken).ConfigureAwait(false);
-                return await new DockerJobRun(client, prepared, bakedPaths, jobId, RunId, network.Attachment, live, oomWatch.Value).RunAsync(observer, cancellationToken).ConfigureAwait(false);
+                return await new DockerJobRun(client, prepared, bakedPaths, jobId, RunId, network.Attachment, live, exitWatch.Value).RunAsync(observer, cancellationToken).ConfigureAwait(false);
             }
         }
         catch (Exception ex) when (IsEngineGone(ex) && !cancellationToken.IsCancellationRequested)
@@ -128,7 +128,7 @@ public sealed class DockerBackend : IJobBackend
             var (prepared, bakedPaths) = await copyOnWriteImages.PrepareAsync(template, cancellationToken).ConfigureAwait(false);
             var jobSpec = prepared with { StandardInput = null };
             return new WarmJobPool(
-                () => new DockerJobRun(client, jobSpec, bakedPaths, Guid.NewGuid().ToString("N")[..12], RunId, network.Attachment, live, oomWatch.Value),
+                () => new DockerJobRun(client, jobSpec, bakedPaths, Guid.NewGuid().ToString("N")[..12], RunId, network.Attachment, live, exitWatch.Value),
                 depth,
                 capacity,
                 (ex, jobId) => IsEngineGone(ex) ? EngineStopped(ex, jobId) : ex,
@@ -160,7 +160,7 @@ public sealed class DockerBackend : IJobBackend
         {
             await images.EnsurePresentAsync(spec.Image, cancellationToken).ConfigureAwait(false);
             var (prepared, bakedPaths) = await copyOnWriteImages.PrepareAsync(spec, cancellationToken).ConfigureAwait(false);
-            return await new DockerInteractiveRun(client, prepared, bakedPaths, jobId, RunId, network.Attachment, live).RunAsync(terminal, kind, cancellationToken).ConfigureAwait(false);
+            return await new DockerInteractiveRun(client, prepared, bakedPaths, jobId, RunId, network.Attachment, live, exitWatch.Value).RunAsync(terminal, kind, cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -204,9 +204,9 @@ public sealed class DockerBackend : IJobBackend
             await allowLists.DisposeAsync().ConfigureAwait(false); // after the jobs: their networks are free only then
         }
 
-        if (oomWatch.IsValueCreated)
+        if (exitWatch.IsValueCreated)
         {
-            oomWatch.Value.Dispose();
+            exitWatch.Value.Dispose();
         }
 
         client.Dispose();

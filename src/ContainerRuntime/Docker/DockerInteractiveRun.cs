@@ -9,7 +9,7 @@ using global::Docker.DotNet.Models;
 /// One interactive job: its container gets a pseudo-terminal tied to the user's terminal
 /// (keystrokes in, output out, window size followed) and is removed on every path.
 /// </summary>
-internal sealed class DockerInteractiveRun(DockerClient client, JobSpec spec, IReadOnlySet<string> bakedPaths, string jobId, string runId, NetworkAttachment network, LiveContainers live)
+internal sealed class DockerInteractiveRun(DockerClient client, JobSpec spec, IReadOnlySet<string> bakedPaths, string jobId, string runId, NetworkAttachment network, LiveContainers live, ContainerExitWatch exitWatch)
 {
     private string? containerId;
 
@@ -42,6 +42,7 @@ internal sealed class DockerInteractiveRun(DockerClient client, JobSpec spec, IR
         {
             containerId = (await client.Containers.CreateContainerAsync(parameters, cancellationToken).ConfigureAwait(false)).ID;
             live.Add(containerId);
+            exitWatch.Track(containerId);
         }
         catch (DockerApiException ex) when (ex is not DockerImageNotFoundException)
         {
@@ -89,11 +90,11 @@ internal sealed class DockerInteractiveRun(DockerClient client, JobSpec spec, IR
         }
     }
 
-    private async Task<int> WaitAsync(CancellationToken cancellationToken)
+    private async Task<int?> WaitAsync(CancellationToken cancellationToken)
     {
         try
         {
-            return (int)(await client.Containers.WaitContainerAsync(containerId!, cancellationToken).ConfigureAwait(false)).StatusCode;
+            return await exitWatch.WaitForExitAsync(client, containerId!, cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
@@ -167,5 +168,12 @@ internal sealed class DockerInteractiveRun(DockerClient client, JobSpec spec, IR
 
     private Task KillAsync() => ContainerEnd.KillAsync(client, containerId!);
 
-    private Task RemoveContainerAsync() => ContainerEnd.RemoveAsync(client, containerId, live);
+    private async Task RemoveContainerAsync()
+    {
+        await ContainerEnd.RemoveAsync(client, containerId, live).ConfigureAwait(false);
+        if (containerId is not null)
+        {
+            exitWatch.Forget(containerId);
+        }
+    }
 }

@@ -12,7 +12,7 @@ using global::Docker.DotNet.Models;
 /// ahead of time, <see cref="RunAsync"/> runs both at once. <see cref="RemoveAsync"/> removes the
 /// container, and is called on every path.
 /// </summary>
-internal sealed class DockerJobRun(DockerClient client, JobSpec spec, IReadOnlySet<string> bakedPaths, string jobId, string runId, NetworkAttachment network, LiveContainers live, OutOfMemoryWatch oomWatch) : IDisposable
+internal sealed class DockerJobRun(DockerClient client, JobSpec spec, IReadOnlySet<string> bakedPaths, string jobId, string runId, NetworkAttachment network, LiveContainers live, ContainerExitWatch exitWatch) : IDisposable
 {
     /// <summary>How long to keep reading output after the container stopped (the engine may still be flushing it).</summary>
     private static readonly TimeSpan OutputDrainTimeout = TimeSpan.FromSeconds(5);
@@ -59,6 +59,7 @@ internal sealed class DockerJobRun(DockerClient client, JobSpec spec, IReadOnlyS
                 ContainerSpecTranslator.ToCreateParameters(spec, bakedPaths, jobId, runId, network), cancellationToken).ConfigureAwait(false);
             containerId = created.ID;
             live.Add(created.ID);
+            exitWatch.Track(created.ID);
         }
         catch (DockerApiException ex) when (ex is not DockerImageNotFoundException)
         {
@@ -113,15 +114,12 @@ internal sealed class DockerJobRun(DockerClient client, JobSpec spec, IReadOnlyS
 
         await reading.ConfigureAwait(false);
 
-        // A kill by the kernel's OOM killer shows as exit 137; give its event a moment to arrive.
-        var grace = exitCode == 137 ? TimeSpan.FromSeconds(2) : TimeSpan.Zero;
         if (termination == TerminationReason.Exited && spec.Limits.MemoryBytes is not null
-            && await oomWatch.WasKilledAsync(containerId!, grace).ConfigureAwait(false))
+            && await exitWatch.WasKilledAsync(containerId!).ConfigureAwait(false))
         {
             termination = TerminationReason.OutOfMemory;
         }
 
-        oomWatch.Forget(containerId!);
         return Result(termination, exitCode);
     }
 
@@ -133,6 +131,11 @@ internal sealed class DockerJobRun(DockerClient client, JobSpec spec, IReadOnlyS
     {
         await StopReadingAsync().ConfigureAwait(false);
         await ContainerEnd.RemoveAsync(client, containerId, live).ConfigureAwait(false);
+        if (containerId is not null)
+        {
+            exitWatch.Forget(containerId);
+        }
+
         Dispose();
     }
 
@@ -180,8 +183,7 @@ internal sealed class DockerJobRun(DockerClient client, JobSpec spec, IReadOnlyS
 
         try
         {
-            var exit = await client.Containers.WaitContainerAsync(containerId!, timeout.Token).ConfigureAwait(false);
-            return (TerminationReason.Exited, (int)exit.StatusCode);
+            return (TerminationReason.Exited, await exitWatch.WaitForExitAsync(client, containerId!, timeout.Token).ConfigureAwait(false));
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
