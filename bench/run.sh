@@ -121,16 +121,18 @@ scale() {
   distinct=$(grep -o '<UnitTestResult [^>]*testId="[^"]*"' "$trx" 2>/dev/null | sed 's/.*testId="\([^"]*\)"/\1/' | sort -u | wc -l)
   passed=$(grep -o '<UnitTestResult [^>]*outcome="Passed"' "$trx" 2>/dev/null | wc -l)
   leftovers=$(docker ps -aq --filter label=io.containertest.managed=true --filter label=io.containertest.kind=job | wc -l)
-  # RSS (MB) when a quarter, half, three quarters and all of the results had been reported.
+  # RSS (MB) when a quarter, half and three quarters of the results had been reported, and at the
+  # last sample (the test host may end before a sample sees the very last result).
   local marks=() quarter
-  for quarter in 1 2 3 4; do
+  for quarter in 1 2 3; do
     marks+=("$(awk -v n=$((count * quarter / 4)) '$3 >= n { printf "%d", $2 / 1024; exit }' "$samples")")
   done
+  marks+=("$(awk 'END { printf "%d", $2 / 1024 }' "$samples")")
   local peak_half peak
   peak_half=$(awk -v n=$((count / 2)) '$3 <= n && $2 > m { m = $2 } END { printf "%d", m / 1024 }' "$samples")
   peak=$(awk '$2 > m { m = $2 } END { printf "%d", m / 1024 }' "$samples")
   {
-    echo "| tests | wall (s) | tests/s | results in TRX | distinct tests | passed | test host RSS at 25/50/75/100 % (MB) | peak RSS, first $((count / 2)) (MB) | peak RSS (MB) | containers left |"
+    echo "| tests | wall (s) | tests/s | results in TRX | distinct tests | passed | test host RSS at 25/50/75 % and at the end (MB) | peak RSS, first $((count / 2)) (MB) | peak RSS (MB) | containers left |"
     echo "|---|---|---|---|---|---|---|---|---|---|"
     printf '| %d | %.0f | %.1f | %d | %d | %d | %s | %s | %s | %d |\n' "$count" "$wall" "$(echo "$count / $wall" | bc -l)" "$results_in_trx" "$distinct" "$passed" \
       "${marks[0]:--} / ${marks[1]:--} / ${marks[2]:--} / ${marks[3]:--}" "$peak_half" "$peak" "$leftovers"
