@@ -16,6 +16,7 @@ using global::Docker.DotNet.Models;
 internal sealed class ContainerExitWatch : IDisposable
 {
     private static readonly TimeSpan ExitEventGrace = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan OomEventGrace = TimeSpan.FromSeconds(2);
     private readonly ConcurrentDictionary<string, Ending> tracked = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource stop = new();
 
@@ -45,15 +46,11 @@ internal sealed class ContainerExitWatch : IDisposable
     public void Forget(string containerId) => tracked.TryRemove(containerId, out _);
 
     /// <summary>
-    /// True when the kernel's OOM killer struck in the exited container. The engine sends the
-    /// oom event before the container's die event, so this waits (a few seconds at most) for the
-    /// die event and then looks.
+    /// True when an oom event came for the container, waiting up to two seconds for it: the
+    /// engine's oom and die events come from different watchers and arrive in either order.
     /// </summary>
-    public async Task<bool> WasKilledAsync(string containerId)
-    {
-        await WhenSeenAsync(containerId, ending => ending.ExitCode is not null || ending.OutOfMemory, ExitEventGrace).ConfigureAwait(false);
-        return tracked.TryGetValue(containerId, out var ending) && ending.OutOfMemory;
-    }
+    public async Task<bool> WasKilledAsync(string containerId) =>
+        await WhenSeenAsync(containerId, ending => ending.OutOfMemory, OomEventGrace).ConfigureAwait(false);
 
     /// <summary>
     /// Waits for the tracked container to exit and returns its exit code: from the engine's wait,

@@ -114,7 +114,9 @@ internal sealed class DockerJobRun(DockerClient client, JobSpec spec, IReadOnlyS
 
         await reading.ConfigureAwait(false);
 
-        if (termination == TerminationReason.Exited && spec.Limits.MemoryBytes is not null
+        // Killed (SIGKILL: exit 137) with a memory limit: by the OOM killer when an oom event came.
+        // A job whose child was killed for memory but which then ended by itself has exited.
+        if (termination == TerminationReason.Exited && exitCode == 137 && spec.Limits.MemoryBytes is not null
             && await exitWatch.WasKilledAsync(containerId!).ConfigureAwait(false))
         {
             termination = TerminationReason.OutOfMemory;

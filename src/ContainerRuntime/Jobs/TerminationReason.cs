@@ -9,7 +9,11 @@ public enum TerminationReason
     /// <summary>It ran past <see cref="JobSpec.Timeout"/> and was killed; the output read until then is kept.</summary>
     TimedOut,
 
-    /// <summary>The kernel killed it for using more memory than <see cref="ResourceLimits.MemoryBytes"/>.</summary>
+    /// <summary>
+    /// The kernel killed it for using more memory than <see cref="ResourceLimits.MemoryBytes"/>. Only
+    /// the job's own process counts: when the OOM killer picks a child and the job then ends by
+    /// itself, the job has <see cref="Exited"/> (the child's "Killed" is in its output).
+    /// </summary>
     OutOfMemory,
 
     /// <summary>The caller cancelled the job; its container was removed.</summary>
