@@ -21,8 +21,12 @@ public sealed class WarmJobPool : IAsyncDisposable
     private readonly SemaphoreSlim vacancies;
 
     // Starting a container is CPU work of the engine (runc, the shim) and then of the process
-    // starting in it: more at once than there are cores only delays the first to be ready.
-    private readonly SemaphoreSlim startSlots = new(Math.Max(1, Environment.ProcessorCount));
+    // starting in it: more at once than there are cores only delays the first to be ready. The
+    // very first starts alone, so the first job of a run has its container as soon as can be;
+    // then as many start at once as there are cores.
+    private static readonly int Cores = Math.Max(1, Environment.ProcessorCount);
+    private readonly SemaphoreSlim startSlots = new(1);
+    private int firstStarted;
     private readonly CancellationTokenSource stop = new();
     private readonly List<Task> starting = [];
     private readonly Task filling;
@@ -155,7 +159,7 @@ public sealed class WarmJobPool : IAsyncDisposable
             }
             finally
             {
-                startSlots.Release();
+                startSlots.Release(Interlocked.Exchange(ref firstStarted, 1) == 0 ? Cores : 1);
             }
 
             ready.Writer.TryWrite(new Warm(run, failed, null));
