@@ -63,6 +63,10 @@ generate IoWait 40 'await Task.Delay(250);'
 generate Cpu 20 'await Task.Yield(); var x = 0UL; for (var i = 0UL; i < 1_700_000_000UL; i++) { x = x * 6364136223846793005UL + 1442695040888963407UL; } Assert.AreNotEqual(0UL, x);'
 declare -A tests=([Trivial]=200 [IoWait]=40 [Cpu]=20)
 
+# vstest holds results back until ten tests have started or ended or 1.5 s have passed; every
+# dotnet test run here sends each result as it comes, so "first result" is when it was known.
+batch=RunConfiguration.BatchSize=1
+
 # measure COMMAND… → "wall_seconds peak_rss_kb first_result_seconds" (first result: the first
 # "Passed"/"Failed" line on the console; "-" when there is none).
 measure() {
@@ -168,16 +172,16 @@ for project in "${selected[@]}"; do
   image="$(host_image)"
 
   echo "==> $project: native serial" >&2
-  read -r serial serial_rss serial_first <<<"$(measure dotnet test "$dir/native/$project.dll" --logger "console;verbosity=normal")"
+  read -r serial serial_rss serial_first <<<"$(measure dotnet test "$dir/native/$project.dll" --logger "console;verbosity=normal" -- "$batch")"
   echo "==> $project: native parallel" >&2
-  read -r parallel parallel_rss parallel_first <<<"$(measure dotnet test "$dir/native/$project.dll" --logger "console;verbosity=normal" -- MSTest.Parallelize.Workers=0 MSTest.Parallelize.Scope=MethodLevel)"
+  read -r parallel parallel_rss parallel_first <<<"$(measure dotnet test "$dir/native/$project.dll" --logger "console;verbosity=normal" -- "$batch" MSTest.Parallelize.Workers=0 MSTest.Parallelize.Scope=MethodLevel)"
   echo "==> $project: naive docker run" >&2
   export -f naive_run
   read -r naive naive_rss naive_first <<<"$(measure bash -c "naive_run '$dir' '$project' '$count' '$image'")"
   echo "==> $project: ContainerTest without the pool" >&2
-  read -r nopool nopool_rss nopool_first <<<"$(CONTAINERTEST_POOL_DEPTH=0 measure dotnet test "$dir/contained/$project.dll" --logger "console;verbosity=normal")"
+  read -r nopool nopool_rss nopool_first <<<"$(CONTAINERTEST_POOL_DEPTH=0 measure dotnet test "$dir/contained/$project.dll" --logger "console;verbosity=normal" -- "$batch")"
   echo "==> $project: ContainerTest" >&2
-  read -r contained contained_rss contained_first <<<"$(measure dotnet test "$dir/contained/$project.dll" --logger "console;verbosity=normal")"
+  read -r contained contained_rss contained_first <<<"$(measure dotnet test "$dir/contained/$project.dll" --logger "console;verbosity=normal" -- "$batch")"
 
   for row in "native serial:$serial:$serial_rss:$serial_first" "native method-parallel:$parallel:$parallel_rss:$parallel_first" \
              "naive docker run ×4:$naive:$naive_rss:$naive_first" "ContainerTest, pool off:$nopool:$nopool_rss:$nopool_first" \
