@@ -57,7 +57,10 @@ public sealed class CancellationTests
         clock.Restart();
         while (await LeftoverContainers.CountForAsync(path) > 0)
         {
-            Assert.IsTrue(clock.Elapsed < TimeSpan.FromSeconds(15), "a container outlived the Ctrl-C'd run by 15 s");
+            if (clock.Elapsed >= TimeSpan.FromSeconds(15))
+            {
+                Assert.Fail($"a container outlived the Ctrl-C'd run (pid {run.Id}, exited: {run.HasExited}) by 15 s: {await LeftoverContainers.DescribeForAsync(path)}");
+            }
             await Task.Delay(200);
         }
 

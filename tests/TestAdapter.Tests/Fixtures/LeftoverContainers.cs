@@ -7,7 +7,17 @@ using global::Docker.DotNet.Models;
 /// <summary>Containers of ours that a test run left behind, found by the test assembly they ran.</summary>
 internal static class LeftoverContainers
 {
-    public static async Task<int> CountForAsync(string projectPath)
+    public static async Task<int> CountForAsync(string projectPath) => (await ForAsync(projectPath)).Count;
+
+    /// <summary>One line per leftover (id, state, status, run and job labels), for an assertion's message.</summary>
+    public static async Task<string> DescribeForAsync(string projectPath) =>
+        string.Join("; ", (await ForAsync(projectPath)).Select(c =>
+            $"{c.ID[..12]} {c.State} ({c.Status}) run {Label(c, ContainerLabels.RunId)} job {Label(c, ContainerLabels.JobId)} owner pid {Label(c, ContainerLabels.OwnerProcessId)}"));
+
+    private static string Label(ContainerListResponse container, string label) =>
+        container.Labels.TryGetValue(label, out var value) ? value : "-";
+
+    private static async Task<List<ContainerListResponse>> ForAsync(string projectPath)
     {
         var name = Path.GetFileNameWithoutExtension(projectPath) + ".dll";
         using var client = new DockerClientBuilder().Build();
@@ -18,6 +28,6 @@ internal static class LeftoverContainers
                 Filters = new Dictionary<string, IDictionary<string, bool>> { ["label"] = new Dictionary<string, bool> { [$"{ContainerLabels.Kind}=job"] = true } },
             },
             CancellationToken.None);
-        return containers.Count(c => c.Labels.TryGetValue("io.containertest.source", out var source) && source.EndsWith("/" + name, StringComparison.Ordinal));
+        return containers.Where(c => c.Labels.TryGetValue("io.containertest.source", out var source) && source.EndsWith("/" + name, StringComparison.Ordinal)).ToList();
     }
 }
