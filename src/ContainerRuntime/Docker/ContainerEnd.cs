@@ -22,14 +22,29 @@ internal static class ContainerEnd
         }
     }
 
-    /// <summary>Removes the container (nothing when it was never created); when this returns it no longer exists, unless the engine failed us.</summary>
-    public static async Task RemoveAsync(DockerClient client, string? containerId, LiveContainers live)
+    /// <summary>
+    /// Removes the container (nothing when it was never created); when this returns it no longer
+    /// exists, unless the engine failed us. Its events are no longer watched either way.
+    /// </summary>
+    public static async Task RemoveAsync(DockerClient client, string? containerId, LiveContainers live, ContainerExitWatch exitWatch)
     {
         if (containerId is null)
         {
             return;
         }
 
+        try
+        {
+            await RemoveFromEngineAsync(client, containerId, live).ConfigureAwait(false);
+        }
+        finally
+        {
+            exitWatch.Forget(containerId);
+        }
+    }
+
+    private static async Task RemoveFromEngineAsync(DockerClient client, string containerId, LiveContainers live)
+    {
         using var timeout = new CancellationTokenSource(RemovalTimeout);
         try
         {

@@ -19,9 +19,11 @@ internal sealed class ContainerExitWatch : IDisposable
     private static readonly TimeSpan OomEventGrace = TimeSpan.FromSeconds(2);
     private readonly ConcurrentDictionary<string, Ending> tracked = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource stop = new();
+    private readonly IDockerClient client;
 
     public ContainerExitWatch(IDockerClient client, string runId)
     {
+        this.client = client;
         var parameters = new ContainerEventsParameters
         {
             // Replayed from a moment before the watch began: an event that happens while the
@@ -34,7 +36,7 @@ internal sealed class ContainerExitWatch : IDisposable
                 ["label"] = new Dictionary<string, bool> { [$"{ContainerLabels.RunId}={runId}"] = true },
             },
         };
-        Listening = ListenAsync(client, parameters);
+        Listening = ListenAsync(parameters);
     }
 
     /// <summary>Ends when the watch is disposed or the engine goes away.</summary>
@@ -43,6 +45,7 @@ internal sealed class ContainerExitWatch : IDisposable
     /// <summary>Remembers the container's events from now until <see cref="Forget"/>.</summary>
     public void Track(string containerId) => tracked.TryAdd(containerId, default);
 
+    /// <summary>Stops remembering the container's events (it has been removed, see <see cref="ContainerEnd"/>).</summary>
     public void Forget(string containerId) => tracked.TryRemove(containerId, out _);
 
     /// <summary>
@@ -57,7 +60,7 @@ internal sealed class ContainerExitWatch : IDisposable
     /// or, when the engine removed the container before the wait reached it, from its die event
     /// (null when that does not come within a few seconds either).
     /// </summary>
-    public async Task<int?> WaitForExitAsync(IDockerClient client, string containerId, CancellationToken cancellationToken)
+    public async Task<int?> WaitForExitAsync(string containerId, CancellationToken cancellationToken)
     {
         try
         {
@@ -95,7 +98,7 @@ internal sealed class ContainerExitWatch : IDisposable
         }
     }
 
-    private async Task ListenAsync(IDockerClient client, ContainerEventsParameters parameters)
+    private async Task ListenAsync(ContainerEventsParameters parameters)
     {
         try
         {

@@ -94,7 +94,7 @@ internal sealed class DockerInteractiveRun(DockerClient client, JobSpec spec, IR
     {
         try
         {
-            return await exitWatch.WaitForExitAsync(client, containerId!, cancellationToken).ConfigureAwait(false);
+            return await exitWatch.WaitForExitAsync(containerId!, cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
@@ -168,12 +168,5 @@ internal sealed class DockerInteractiveRun(DockerClient client, JobSpec spec, IR
 
     private Task KillAsync() => ContainerEnd.KillAsync(client, containerId!);
 
-    private async Task RemoveContainerAsync()
-    {
-        await ContainerEnd.RemoveAsync(client, containerId, live).ConfigureAwait(false);
-        if (containerId is not null)
-        {
-            exitWatch.Forget(containerId);
-        }
-    }
+    private Task RemoveContainerAsync() => ContainerEnd.RemoveAsync(client, containerId, live, exitWatch);
 }

@@ -132,11 +132,7 @@ internal sealed class DockerJobRun(DockerClient client, JobSpec spec, IReadOnlyS
     public async Task RemoveAsync()
     {
         await StopReadingAsync().ConfigureAwait(false);
-        await ContainerEnd.RemoveAsync(client, containerId, live).ConfigureAwait(false);
-        if (containerId is not null)
-        {
-            exitWatch.Forget(containerId);
-        }
+        await ContainerEnd.RemoveAsync(client, containerId, live, exitWatch).ConfigureAwait(false);
 
         Dispose();
     }
@@ -185,7 +181,7 @@ internal sealed class DockerJobRun(DockerClient client, JobSpec spec, IReadOnlyS
 
         try
         {
-            return (TerminationReason.Exited, await exitWatch.WaitForExitAsync(client, containerId!, timeout.Token).ConfigureAwait(false));
+            return (TerminationReason.Exited, await exitWatch.WaitForExitAsync(containerId!, timeout.Token).ConfigureAwait(false));
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
