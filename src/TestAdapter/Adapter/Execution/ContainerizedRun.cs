@@ -18,7 +18,6 @@ using Microsoft.VisualStudio.TestPlatform.ObjectModel.Logging;
 /// </summary>
 internal sealed class ContainerizedRun(ContainerTestSettings settings, string? runSettingsXml, string attachmentRoot, SynchronizedFrameworkHandle handle)
 {
-    private readonly HashSet<Guid> failedBeforeRun = [];
     private string? image;
 
     public async Task RunAsync(IReadOnlyList<TestCase> testCases, CancellationToken cancellationToken)
@@ -67,7 +66,7 @@ internal sealed class ContainerizedRun(ContainerTestSettings settings, string? r
                 testCases = await ProvideRuntimesAsync(backend, jobs, image, testCases, cancellationToken).ConfigureAwait(false);
             }
 
-            var pools = await WarmPoolsAsync(backend, jobs, testCases, cancellationToken).ConfigureAwait(false);
+            (var pools, testCases) = await WarmPoolsAsync(backend, jobs, testCases, cancellationToken).ConfigureAwait(false);
             try
             {
                 using var slots = new SemaphoreSlim(settings.Parallelism);
@@ -101,17 +100,19 @@ internal sealed class ContainerizedRun(ContainerTestSettings settings, string? r
     /// <summary>
     /// One warm pool per test assembly and framework (their tests share one container template),
     /// unless the pool is off or the network policy leases a network per test. A pool that cannot
-    /// be made (its image is missing…) fails its tests with the reason, and they are not run.
+    /// be made (its image is missing…) fails its tests with the reason; the tests still to run are
+    /// returned beside the pools, in their order.
     /// </summary>
-    private async Task<Dictionary<(string, string?), WarmJobPool>> WarmPoolsAsync(DockerBackend backend, TestJobBuilder jobs, IReadOnlyList<TestCase> testCases, CancellationToken cancellationToken)
+    private async Task<(Dictionary<(string, string?), WarmJobPool> Pools, IReadOnlyList<TestCase> Runnable)> WarmPoolsAsync(DockerBackend backend, TestJobBuilder jobs, IReadOnlyList<TestCase> testCases, CancellationToken cancellationToken)
     {
         var pools = new Dictionary<(string, string?), WarmJobPool>();
         var depth = settings.PoolDepth ?? settings.Parallelism;
         if (depth == 0 || settings.Network is AllowListNetworkPolicy)
         {
-            return pools;
+            return (pools, testCases);
         }
 
+        var failed = new HashSet<Guid>();
         try
         {
             foreach (var group in testCases.GroupBy(PoolKey))
@@ -125,7 +126,7 @@ internal sealed class ContainerizedRun(ContainerTestSettings settings, string? r
                 catch (ContainerRuntimeException ex)
                 {
                     FailAll(tests, ex.Message);
-                    failedBeforeRun.UnionWith(tests.Select(t => t.Id));
+                    failed.UnionWith(tests.Select(t => t.Id));
                 }
             }
         }
@@ -135,7 +136,7 @@ internal sealed class ContainerizedRun(ContainerTestSettings settings, string? r
             throw;
         }
 
-        return pools;
+        return (pools, failed.Count == 0 ? testCases : testCases.Where(t => !failed.Contains(t.Id)).ToList());
     }
 
     private static (string Source, string? Executor) PoolKey(TestCase testCase) =>
@@ -175,11 +176,6 @@ internal sealed class ContainerizedRun(ContainerTestSettings settings, string? r
 
     private async Task RunOneAsync(DockerBackend backend, TestJobBuilder jobs, WarmJobPool? pool, TestCase testCase, CancellationToken cancellationToken)
     {
-        if (failedBeforeRun.Contains(testCase.Id))
-        {
-            return;
-        }
-
         JobSpec? spec = null;
         string nonce;
         byte[]? input = null;
