@@ -61,4 +61,11 @@ public enum BackendCapabilities : long
 
     /// <summary>Dropping capabilities, no-new-privileges, a read-only root file system.</summary>
     Hardening = 1 << 17,
+
+    /// <summary>
+    /// Hosting sandboxes: a seccomp profile of the job's own and unmasked kernel paths
+    /// (<see cref="Jobs.SecurityOptions.SeccompProfileJson"/>, <see cref="Jobs.SecurityOptions.UnmaskKernelPaths"/>),
+    /// and an init process as PID 1 (<see cref="Jobs.JobSpec.Init"/>).
+    /// </summary>
+    SandboxHost = 1 << 18,
 }

@@ -55,6 +55,7 @@ public static class CapabilityCheck
         needed |= security.DropAllCapabilities || security.NoNewPrivileges || security.ReadOnlyRootFilesystem
             ? BackendCapabilities.Hardening
             : 0;
+        needed |= security.RelaxesSandboxing || spec.Init ? BackendCapabilities.SandboxHost : 0;
         return needed;
     }
 

@@ -9,6 +9,9 @@ public sealed record JobResult
     /// <summary>The backend's id of the container (or VM) that ran it; null when it was never created.</summary>
     public string? InstanceId { get; init; }
 
+    /// <summary>What <see cref="InstanceId"/> names: <c>container</c>, or <c>sandbox</c> (a fresh sandbox in a worker container).</summary>
+    public string InstanceKind { get; init; } = "container";
+
     /// <summary>Why it stopped.</summary>
     public required TerminationReason Termination { get; init; }
 
@@ -27,7 +30,7 @@ public sealed record JobResult
     /// <summary>When it was seen to end.</summary>
     public DateTimeOffset EndedAt { get; init; }
 
-    /// <summary>For <see cref="TerminationReason.FailedToStart"/>: what went wrong and how to fix it.</summary>
+    /// <summary>For <see cref="TerminationReason.FailedToStart"/> and <see cref="TerminationReason.WorkerLost"/>: what went wrong and how to fix it.</summary>
     public string? FailureCause { get; init; }
 
     /// <summary>Wall time between start and end.</summary>

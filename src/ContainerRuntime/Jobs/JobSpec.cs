@@ -45,6 +45,13 @@ public sealed record JobSpec
     /// <summary>Wall-clock limit from start; the job is killed past it and reported <see cref="TerminationReason.TimedOut"/>.</summary>
     public TimeSpan? Timeout { get; init; }
 
+    /// <summary>
+    /// Run a minimal init as the job's PID 1 (the engine's <c>--init</c>), which starts the command
+    /// and reaps the processes orphaned inside the job: for jobs that start and end other
+    /// processes for as long as they live (a sandbox worker), so that no zombie piles up.
+    /// </summary>
+    public bool Init { get; init; }
+
     /// <summary>Allocate a pseudo-terminal (stdout and stderr then arrive as one stream).</summary>
     public bool Tty { get; init; }
 
@@ -67,6 +74,13 @@ public sealed record JobSpec
 
     /// <summary>A caller-chosen id for this job (unique within the run); generated when null.</summary>
     public string? JobId { get; init; }
+
+    /// <summary>
+    /// The .NET host inside the image (<c>dotnet</c> on its PATH, or a path), when the image has
+    /// one: a backend that runs a .NET program of its own beside the job (the sandbox backend's
+    /// supervisor) runs it with this. Null: <c>dotnet</c>.
+    /// </summary>
+    public string? DotnetHost { get; init; }
 
     /// <summary>Bytes kept per output stream; what exceeds it is dropped and the capture marked truncated.</summary>
     public long OutputLimitBytes { get; init; } = DefaultOutputLimitBytes;

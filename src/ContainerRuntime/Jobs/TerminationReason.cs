@@ -21,4 +21,10 @@ public enum TerminationReason
 
     /// <summary>The container could not be created or started; see <see cref="JobResult.FailureCause"/>.</summary>
     FailedToStart,
+
+    /// <summary>
+    /// What ran the job (a sandbox worker, a node) went away while the job ran; see
+    /// <see cref="JobResult.FailureCause"/>. The output read until then is kept.
+    /// </summary>
+    WorkerLost,
 }

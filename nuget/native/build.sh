@@ -1,0 +1,109 @@
+#!/usr/bin/env bash
+# Builds the static helpers ContainerTest carries, from Debian's own source packages:
+#   bwrap   bubblewrap, which makes each test's sandbox inside a worker container (LGPL-2.0-or-later)
+# into artifacts/native/linux-x64/, with the versions and the sources they came from beside them.
+#
+# Why from source: the helper must run in any image, also one with another libc or none, so it is
+# linked statically; Debian ships bubblewrap only dynamically linked. Why trixie's bubblewrap 0.12:
+# bookworm's 0.8 has no overlay mounts (--overlay-src/--tmp-overlay, new in 0.9), and the test's
+# output folder reaches each sandbox as a copy-on-write overlay.
+#
+# The sources come through apt (deb-src lines of the same archive are added when missing): apt
+# checks the archive's signature, and this script checks every file against the SHA-256 the signed
+# index gives. Nothing is downloaded from anywhere else, and nothing built is ever committed.
+#
+# Usage: nuget/native/build.sh [output-dir]      (needs root on a fresh machine, for apt)
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+OUT="${1:-$ROOT/artifacts/native/linux-x64}"
+WORK="$ROOT/artifacts/native/work"
+BUBBLEWRAP_VERSION="0.12.0-1~deb13u1"
+BUBBLEWRAP_SUITE="trixie"
+BUILD_PACKAGES=(gcc libc6-dev libcap-dev meson ninja-build pkg-config patch xz-utils)
+
+say() { printf '==> %s\n' "$*" >&2; }
+die() { printf 'native/build.sh: %s\n' "$*" >&2; exit 1; }
+
+[ "$(uname -s)" = Linux ] && [ "$(uname -m)" = x86_64 ] || die "the helpers are built on linux-x64 only (this is $(uname -s)-$(uname -m))."
+
+stamp="bubblewrap $BUBBLEWRAP_VERSION (Debian $BUBBLEWRAP_SUITE), static, glibc $(ldd --version | head -n 1 | awk '{print $NF}')"
+if [ -x "$OUT/bwrap" ] && [ "$(cat "$OUT/bwrap.version" 2>/dev/null)" = "$stamp" ]; then
+  exit 0
+fi
+
+apt_ready() {
+  local missing=() package
+  for package in "${BUILD_PACKAGES[@]}"; do
+    dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
+  done
+  if ! apt-cache showsrc bubblewrap 2>/dev/null | grep -qx "Version: $BUBBLEWRAP_VERSION"; then
+    missing+=("deb-src:$BUBBLEWRAP_SUITE")
+  fi
+  [ ${#missing[@]} -eq 0 ] && return 0
+  [ "$(id -u)" -eq 0 ] || die "missing ${missing[*]}; run as root once (it installs ${BUILD_PACKAGES[*]} and adds Debian's $BUBBLEWRAP_SUITE source lines), or put a static bwrap at $OUT/bwrap."
+  command -v apt-get >/dev/null || die "this is not a Debian/Ubuntu machine: put a static bwrap at $OUT/bwrap."
+  local sources=/etc/apt/sources.list.d/containertest-sources.sources
+  if [ ! -f "$sources" ]; then
+    say "adding Debian's $BUBBLEWRAP_SUITE source lines ($sources)"
+    cat >"$sources" <<EOF
+Types: deb-src
+URIs: http://deb.debian.org/debian
+Suites: $BUBBLEWRAP_SUITE
+Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+EOF
+  fi
+  say "apt-get update"
+  apt-get update -qq >"$WORK/apt-update.log" 2>&1 || die "apt-get update failed; see $WORK/apt-update.log"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${BUILD_PACKAGES[@]}" >"$WORK/apt-install.log" 2>&1 \
+    || die "installing ${BUILD_PACKAGES[*]} failed; see $WORK/apt-install.log"
+}
+
+# Downloads the source package's files with apt and checks each against the signed index.
+fetch_source() {
+  local package=$1 version=$2 dir=$3
+  rm -rf "$dir" && mkdir -p "$dir"
+  (cd "$dir" && apt-get source --download-only "$package=$version" >"$dir/apt-source.log" 2>&1) || true
+  local checked=0 sha size name
+  while read -r sha size name; do
+    case "$name" in *.dsc) continue ;; esac # the index is signed; the .dsc adds nothing (and the mirror may lack it)
+    [ -f "$dir/$name" ] || die "apt did not fetch $name of $package $version; see $dir/apt-source.log"
+    echo "$sha  $dir/$name" | sha256sum --check --quiet - || die "$name does not match the SHA-256 of Debian's signed index"
+    checked=$((checked + 1))
+  done < <(apt-cache showsrc "$package" | awk -v v="$version" '
+      /^Version:/ { take = ($2 == v) }
+      /^Checksums-Sha256:/ { inside = take; next }
+      /^[^ ]/ { inside = 0 }
+      inside && NF == 3 { print }')
+  [ "$checked" -gt 0 ] || die "Debian's index lists no files for $package $version"
+}
+
+mkdir -p "$WORK" "$OUT"
+apt_ready
+
+say "building bubblewrap $BUBBLEWRAP_VERSION statically"
+src="$WORK/bubblewrap"
+fetch_source bubblewrap "$BUBBLEWRAP_VERSION" "$src"
+tar -xf "$src"/bubblewrap_*.orig.tar.xz -C "$src"
+tar -xf "$src"/bubblewrap_*.debian.tar.xz -C "$src"
+tree="$(find "$src" -maxdepth 1 -type d -name 'bubblewrap-*' | head -n 1)"
+# Debian's own patches, in the order of its series.
+if [ -f "$src/debian/patches/series" ]; then
+  while read -r patch; do
+    case "$patch" in ''|'#'*) continue ;; esac
+    patch -d "$tree" -p1 --quiet <"$src/debian/patches/$patch"
+  done <"$src/debian/patches/series"
+fi
+(
+  cd "$tree"
+  LDFLAGS="-static" meson setup build --buildtype=release --prefer-static --default-library=static \
+    -Dselinux=disabled -Dman=disabled -Dbash_completion=disabled -Dzsh_completion=disabled -Dtests=false
+  ninja -C build bwrap
+) >"$WORK/bubblewrap-build.log" 2>&1 || die "building bubblewrap failed; see $WORK/bubblewrap-build.log"
+file "$tree/build/bwrap" | grep -q 'statically linked' || die "bwrap came out dynamically linked; see $WORK/bubblewrap-build.log"
+install -m 0755 "$tree/build/bwrap" "$OUT/bwrap"
+strip "$OUT/bwrap"
+cp "$tree/COPYING" "$OUT/bwrap.COPYING"
+echo "$stamp" >"$OUT/bwrap.version"
+say "$OUT/bwrap: $(cat "$OUT/bwrap.version")"

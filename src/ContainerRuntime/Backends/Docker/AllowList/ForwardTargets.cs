@@ -1,0 +1,69 @@
+namespace ContainerTest.ContainerRuntime.Backends.Docker.AllowList;
+
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using ContainerTest.ContainerRuntime.Errors;
+using ContainerTest.ContainerRuntime.Network;
+
+/// <summary>
+/// Turns allowed endpoints into the gateway's forwarding rules (<c>PORT=ADDRESS:PORT,…</c>).
+/// Names are resolved here, on the machine that runs the tests, so they mean what they mean
+/// to a native run of the same tests (its /etc/hosts, its DNS, its VPN) rather than whatever the
+/// engine's default bridge would resolve. <see cref="AllowListEntries.HostGatewayName"/> is the
+/// exception: it is resolved inside the gateway, which the engine gives the host's address.
+/// </summary>
+/// <remarks>Names are resolved once, when the gateway starts; a later change of address is not followed.</remarks>
+internal static class ForwardTargets
+{
+    /// <summary>One gateway argument per endpoint.</summary>
+    public static async Task<IReadOnlyList<string>> ResolveAsync(IReadOnlyList<NetworkEndpoint> endpoints, CancellationToken cancellationToken)
+    {
+        var rules = new List<string>();
+        foreach (var byHost in endpoints.GroupBy(e => e.Host, StringComparer.Ordinal))
+        {
+            var addresses = byHost.Key == AllowListEntries.HostGatewayName
+                ? [byHost.Key]
+                : await ResolveHostAsync(byHost.Key, cancellationToken).ConfigureAwait(false);
+            foreach (var endpoint in byHost)
+            {
+                var port = endpoint.Port.ToString(CultureInfo.InvariantCulture);
+                rules.Add(port + "=" + string.Join(',', addresses.Select(a => (a.Contains(':', StringComparison.Ordinal) ? "[" + a + "]" : a) + ":" + port)));
+            }
+        }
+
+        return rules;
+    }
+
+    private static async Task<string[]> ResolveHostAsync(string host, CancellationToken cancellationToken)
+    {
+        IPAddress[] addresses;
+        try
+        {
+            addresses = await Dns.GetHostAddressesAsync(host, cancellationToken).ConfigureAwait(false);
+        }
+        catch (SocketException ex) when (ex.SocketErrorCode is SocketError.HostNotFound or SocketError.NoData)
+        {
+            throw new InvalidJobSpecException($"The allowed host '{host}' does not resolve on this machine ({ex.Message.TrimEnd('.')}). Check the name, or add it to /etc/hosts.");
+        }
+        catch (SocketException ex)
+        {
+            throw new ContainerRuntimeException($"Could not resolve the allowed host '{host}' on this machine: {ex.Message.TrimEnd('.')}. Check the machine's DNS and run again.", RetryClass.Retryable, ex);
+        }
+
+        // IPv4 first: the engine's default bridge, through which the gateway reaches out, rarely has IPv6.
+        var usable = addresses.Where(a => !IPAddress.IsLoopback(a))
+            .OrderBy(a => a.AddressFamily == AddressFamily.InterNetwork ? 0 : 1)
+            .Select(a => (a.IsIPv4MappedToIPv6 ? a.MapToIPv4() : a).ToString())
+            .Distinct(StringComparer.Ordinal)
+            .ToArray();
+        if (usable.Length == 0)
+        {
+            throw new InvalidJobSpecException(
+                $"The allowed host '{host}' resolves on this machine only to loopback addresses ({string.Join(", ", addresses.Select(a => a.ToString()))}), which no container can reach. "
+                + $"For a service on this machine, allow {AllowListEntries.HostGatewayName}:PORT instead and make the service listen on 0.0.0.0 or the Docker bridge's address.");
+        }
+
+        return usable;
+    }
+}

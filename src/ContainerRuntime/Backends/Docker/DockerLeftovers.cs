@@ -1,0 +1,105 @@
+namespace ContainerTest.ContainerRuntime.Backends.Docker;
+
+using System.Diagnostics;
+using System.Globalization;
+using global::Docker.DotNet;
+using global::Docker.DotNet.Models;
+
+/// <summary>What ContainerTest left on an engine: containers, networks and images carrying its labels.</summary>
+internal static class DockerLeftovers
+{
+    /// <summary>Finds everything carrying <see cref="ContainerLabels.Managed"/> on the engine of <paramref name="client"/>.</summary>
+    public static async Task<IReadOnlyList<Leftover>> FindAsync(IDockerClient client, CancellationToken cancellationToken = default)
+    {
+        var managed = new Dictionary<string, IDictionary<string, bool>> { ["label"] = new Dictionary<string, bool> { [$"{ContainerLabels.Managed}=true"] = true } };
+        var items = new List<Leftover>();
+        foreach (var container in await client.Containers.ListContainersAsync(new ContainersListParameters { All = true, Filters = managed }, cancellationToken).ConfigureAwait(false))
+        {
+            items.Add(new Leftover(
+                LeftoverKind.Container,
+                container.ID,
+                string.Join(',', container.Names ?? []).TrimStart('/'),
+                $"{container.State}, {Describe(container.Labels)}",
+                OwnerIsAlive(container.Labels)));
+        }
+
+        foreach (var network in await client.Networks.ListNetworksAsync(new NetworksListParameters { Filters = managed }, cancellationToken).ConfigureAwait(false))
+        {
+            items.Add(new Leftover(LeftoverKind.Network, network.ID, network.Name, Describe(network.Labels), OwnerIsAlive(network.Labels)));
+        }
+
+        foreach (var image in await client.Images.ListImagesAsync(new ImagesListParameters { Filters = managed }, cancellationToken).ConfigureAwait(false))
+        {
+            var tags = image.RepoTags is { Count: > 0 } ? string.Join(',', image.RepoTags) : "<untagged>";
+            items.Add(new Leftover(LeftoverKind.Image, image.ID, tags, $"{image.Size / (1024 * 1024)} MB", OwnerAlive: false));
+        }
+
+        return items;
+    }
+
+    /// <summary>Removes every leftover whose owner is not a live process on this machine (containers first: networks and images are in use until they go).</summary>
+    /// <returns>The items removed.</returns>
+    public static async Task<IReadOnlyList<Leftover>> RemoveAsync(IDockerClient client, IEnumerable<Leftover> items, CancellationToken cancellationToken = default)
+    {
+        var removed = new List<Leftover>();
+        foreach (var item in items.Where(i => !i.OwnerAlive).OrderBy(i => i.Kind))
+        {
+            try
+            {
+                switch (item.Kind)
+                {
+                    case LeftoverKind.Container:
+                        await client.Containers.RemoveContainerAsync(item.Id, new ContainerRemoveParameters { Force = true, RemoveVolumes = true }, cancellationToken).ConfigureAwait(false);
+                        break;
+                    case LeftoverKind.Network:
+                        await client.Networks.DeleteNetworkAsync(item.Id, cancellationToken).ConfigureAwait(false);
+                        break;
+                    case LeftoverKind.Image:
+                        await client.Images.DeleteImageAsync(item.Id, new ImageDeleteParameters { Force = true }, cancellationToken).ConfigureAwait(false);
+                        break;
+                }
+
+                removed.Add(item);
+            }
+            catch (DockerApiException)
+            {
+                // Gone already, or still in use by something that is not ours: leave it.
+            }
+        }
+
+        return removed;
+    }
+
+    private static string Describe(IDictionary<string, string>? labels)
+    {
+        if (labels is null)
+        {
+            return string.Empty;
+        }
+
+        labels.TryGetValue(ContainerLabels.Kind, out var kind);
+        labels.TryGetValue(ContainerLabels.RunId, out var run);
+        return $"kind {kind ?? "?"}, run {run ?? "?"}";
+    }
+
+    private static bool OwnerIsAlive(IDictionary<string, string>? labels)
+    {
+        if (labels is null
+            || !labels.TryGetValue(ContainerLabels.OwnerHost, out var host) || host != Environment.MachineName
+            || !labels.TryGetValue(ContainerLabels.OwnerProcessId, out var pidText)
+            || !int.TryParse(pidText, NumberStyles.None, CultureInfo.InvariantCulture, out var pid))
+        {
+            return false;
+        }
+
+        try
+        {
+            using var process = Process.GetProcessById(pid);
+            return !process.HasExited;
+        }
+        catch (Exception ex) when (ex is ArgumentException or InvalidOperationException)
+        {
+            return false;
+        }
+    }
+}

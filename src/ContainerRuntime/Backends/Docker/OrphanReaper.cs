@@ -1,0 +1,70 @@
+namespace ContainerTest.ContainerRuntime.Backends.Docker;
+
+using System.Diagnostics;
+using System.Globalization;
+using global::Docker.DotNet;
+using global::Docker.DotNet.Models;
+
+/// <summary>
+/// Removes containers of ours whose creating process is gone (killed before it could clean up:
+/// SIGKILL, a crashed test host). Only containers created on this machine are judged, since a
+/// process id means nothing elsewhere.
+/// </summary>
+internal static class OrphanReaper
+{
+    public static async Task<int> RemoveOrphansAsync(IDockerClient client, CancellationToken cancellationToken)
+    {
+        var containers = await client.Containers.ListContainersAsync(
+            new ContainersListParameters
+            {
+                All = true,
+                Filters = new Dictionary<string, IDictionary<string, bool>>
+                {
+                    ["label"] = new Dictionary<string, bool>
+                    {
+                        [$"{ContainerLabels.Managed}=true"] = true,
+                        [$"{ContainerLabels.OwnerHost}={Environment.MachineName}"] = true,
+                    },
+                },
+            },
+            cancellationToken).ConfigureAwait(false);
+
+        var removed = 0;
+        foreach (var container in containers)
+        {
+            if (container.Labels.TryGetValue(ContainerLabels.OwnerProcessId, out var pidText)
+                && int.TryParse(pidText, NumberStyles.None, CultureInfo.InvariantCulture, out var pid)
+                && !IsAlive(pid))
+            {
+                try
+                {
+                    await client.Containers.RemoveContainerAsync(container.ID, new ContainerRemoveParameters { Force = true, RemoveVolumes = true }, cancellationToken).ConfigureAwait(false);
+                    removed++;
+                }
+                catch (DockerApiException)
+                {
+                    // Someone else removed it first.
+                }
+            }
+        }
+
+        return removed;
+    }
+
+    private static bool IsAlive(int pid)
+    {
+        try
+        {
+            using var process = Process.GetProcessById(pid);
+            return !process.HasExited;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
+        }
+    }
+}
