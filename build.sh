@@ -17,9 +17,10 @@ die() { printf 'build.sh: %s\n' "$*" >&2; exit 1; }
 engine_answers() { docker info >/dev/null 2>&1; }
 
 # Packages the tests need besides Docker: a static busybox for the small test image and the
-# shell's toolbox, Debian's docker-registry for the local registry the pull tests push to, and
-# tmux, the real terminal the shell tests type into.
-TEST_PACKAGES=(busybox-static docker-registry tmux)
+# shell's toolbox, Debian's docker-registry for the local registry the pull tests push to,
+# tmux, the real terminal the shell tests type into, and gcc for the system-call probe the
+# seccomp tests build.
+TEST_PACKAGES=(busybox-static docker-registry tmux gcc libc6-dev)
 
 apt_install() {
   local missing=()
@@ -81,13 +82,23 @@ trx_counts() {
   echo "$passed $failed $skipped"
 }
 
+# The static helpers the package carries (bubblewrap for the sandboxes), built from Debian's sources.
+native_helpers() {
+  "$ROOT/nuget/native/build.sh" || die "building the sandbox helper failed (see above); without it tests run one container each"
+}
+
 leftover_containers() {
-  docker ps -aq --filter "label=io.containertest.managed=true" --filter "label=io.containertest.kind=job" 2>/dev/null | wc -l
+  local kind count=0
+  for kind in job worker; do
+    count=$((count + $(docker ps -aq --filter "label=io.containertest.managed=true" --filter "label=io.containertest.kind=$kind" 2>/dev/null | wc -l)))
+  done
+  echo "$count"
 }
 
 cmd_test() {
   cmd_docker
   apt_install "${TEST_PACKAGES[@]}"
+  native_helpers
   say "building ($CONFIGURATION)"
   dotnet build "$ROOT/ContainerTest.sln" -c "$CONFIGURATION" -nologo -clp:ErrorsOnly >"$ARTIFACTS/build.log" 2>&1 \
     || { tail -n 40 "$ARTIFACTS/build.log" >&2; die "build failed; full log: $ARTIFACTS/build.log"; }
@@ -117,7 +128,7 @@ cmd_test() {
   failed=$((failed + crashed))
   leaked="$(leftover_containers)"
   if [ "$leaked" -gt 0 ]; then
-    say "$leaked job container(s) left behind after the tests: that is a bug (docker ps -a --filter label=io.containertest.managed=true)"
+    say "$leaked job or worker container(s) left behind after the tests: that is a bug (docker ps -a --filter label=io.containertest.managed=true)"
     failed=$((failed + 1))
   fi
   echo "$passed passed, $failed failed, $skipped skipped"
@@ -126,6 +137,7 @@ cmd_test() {
 
 cmd_pack() {
   mkdir -p "$ARTIFACTS/packages"
+  native_helpers
   say "packing ($CONFIGURATION) into $ARTIFACTS/packages"
   local project
   for project in "$ROOT/nuget/ContainerTest/ContainerTest.csproj" "$ROOT/src/Cli/Cli.csproj"; do
@@ -137,6 +149,7 @@ cmd_pack() {
 
 cmd_demo() {
   cmd_docker
+  native_helpers
   say "building ($CONFIGURATION)"
   dotnet build "$ROOT/ContainerTest.sln" -c "$CONFIGURATION" -nologo -clp:ErrorsOnly >"$ARTIFACTS/build.log" 2>&1 \
     || { tail -n 40 "$ARTIFACTS/build.log" >&2; die "build failed; full log: $ARTIFACTS/build.log"; }
@@ -145,14 +158,14 @@ cmd_demo() {
   for sample in "$ROOT"/samples/*/*.csproj; do
     name="$(basename "$sample" .csproj)"
     echo
-    say "dotnet test $name — every test in a fresh container of its own"
-    # Detailed console output shows, per test, its outcome and the container it ran in.
+    say "dotnet test $name — every test in a fresh sandbox of its own"
+    # Detailed console output shows, per test, its outcome and the sandbox (or container) it ran in.
     dotnet test "$sample" -c "$CONFIGURATION" --no-build --nologo --logger "console;verbosity=detailed" 2>&1 \
-      | grep -E '^\s+(Passed|Failed|Skipped) |ran in container|^\s*(Passed|Failed)!|fails on purpose' \
-      | sed -E 's/^ *ContainerTest: ran in container /      container /' || true
+      | grep -E '^\s+(Passed|Failed|Skipped) |ran in (container|sandbox)|^\s*(Passed|Failed)!|fails on purpose' \
+      | sed -E 's/^ *ContainerTest: ran in (container|sandbox) /      \1 /' || true
   done
   echo
-  say "Each test above ran in its own container (distinct ids): the isolation tests that fail when run"
+  say "Each test above ran in its own sandbox (distinct ids): the isolation tests that fail when run"
   say "together natively pass here, and the one failure per sample is deliberate."
 }
 

@@ -1,7 +1,8 @@
 namespace ContainerTest.Cli;
 
 using System.CommandLine;
-using ContainerTest.ContainerRuntime.Docker;
+using ContainerTest.ContainerRuntime;
+using ContainerTest.ContainerRuntime.Composition;
 using ContainerTest.ContainerRuntime.Errors;
 
 /// <summary>
@@ -24,16 +25,16 @@ internal static class CleanCommand
     {
         try
         {
-            await using var backend = await DockerBackend.ConnectAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
-            var found = await Leftovers.FindAsync(backend, cancellationToken).ConfigureAwait(false);
-            var candidates = new Leftovers(found.Items.Where(i => !keepImages || i.Kind != LeftoverKind.Image).ToList());
-            if (candidates.Items.Count == 0)
+            await using var runtime = await JobRuntime.ConnectAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+            var found = await runtime.FindLeftoversAsync(cancellationToken).ConfigureAwait(false);
+            var candidates = found.Where(i => !keepImages || i.Kind != LeftoverKind.Image).ToList();
+            if (candidates.Count == 0)
             {
                 Console.WriteLine("Nothing to clean: no container, network or image of ContainerTest is left.");
                 return 0;
             }
 
-            foreach (var item in candidates.Items)
+            foreach (var item in candidates)
             {
                 var verdict = item.OwnerAlive ? "in use by a run in progress, kept" : dryRun ? "would be removed" : "removing";
                 Console.WriteLine($"{item.Kind.ToString().ToLowerInvariant(),-9} {item.Id[..Math.Min(12, item.Id.Length)]}  {item.Name}  ({item.Details})  {verdict}");
@@ -44,9 +45,9 @@ internal static class CleanCommand
                 return 0;
             }
 
-            var removed = await candidates.RemoveAsync(backend, cancellationToken).ConfigureAwait(false);
-            Console.WriteLine($"Removed {removed.Count} of {candidates.Items.Count(i => !i.OwnerAlive)}.");
-            return removed.Count == candidates.Items.Count(i => !i.OwnerAlive) ? 0 : 1;
+            var removed = await runtime.RemoveLeftoversAsync(candidates, cancellationToken).ConfigureAwait(false);
+            Console.WriteLine($"Removed {removed.Count} of {candidates.Count(i => !i.OwnerAlive)}.");
+            return removed.Count == candidates.Count(i => !i.OwnerAlive) ? 0 : 1;
         }
         catch (ContainerRuntimeException ex)
         {

@@ -5,7 +5,7 @@ using System.Runtime.InteropServices;
 using ContainerTest.Cli.Projects;
 using ContainerTest.Cli.Shell;
 using ContainerTest.Cli.Terminal;
-using ContainerTest.ContainerRuntime.Docker;
+using ContainerTest.ContainerRuntime.Composition;
 using ContainerTest.ContainerRuntime.Jobs;
 using ContainerTest.TestAdapter.Execution;
 
@@ -63,18 +63,20 @@ internal static class ShellCommand
             context.Cancel = true;
             session.Cancel();
         });
-        await using var backend = await DockerBackend.ConnectAsync(cancellationToken: session.Token).ConfigureAwait(false);
         var settings = TestSettings.Load(testAssembly);
-        var chosenImage = await TestSettings.ImageAsync(backend, settings, image, session.Token).ConfigureAwait(false);
-        var (testJob, _) = new TestJobBuilder(settings, chosenImage, runSettingsXml: null).Build(testCase, backend.RunId);
+        await using var runtime = await JobRuntime.ConnectAsync(
+            new JobRuntimeOptions { Isolation = settings.Isolation, OnNotice = notice => Console.Error.WriteLine(notice) },
+            session.Token).ConfigureAwait(false);
+        var chosenImage = await TestSettings.ImageAsync(runtime, settings, image, session.Token).ConfigureAwait(false);
+        var (testJob, _) = new TestJobBuilder(settings, chosenImage, runSettingsXml: null).Build(testCase, runtime.RunId);
         var spec = ShellJob.From(testJob, toolbox, placement, runFirst);
 
         await Console.Error.WriteLineAsync(
-            $"ContainerTest: shell in the container of {testCase.FullyQualifiedName} (image {chosenImage}, user {settings.User}, network {settings.Network}); tools in {ToolboxLayers.Folder}. `exit` leaves and removes the container.").ConfigureAwait(false);
+            $"ContainerTest: shell in the {Kind(runtime)} of {testCase.FullyQualifiedName} (image {chosenImage}, user {settings.User}, network {settings.Network}); tools in {ToolboxLayers.Folder}. `exit` leaves and removes the {Kind(runtime)}.").ConfigureAwait(false);
         JobResult result;
         using (var terminal = new UserTerminal())
         {
-            result = await backend.RunInteractiveAsync(spec, terminal, "shell", session.Token).ConfigureAwait(false);
+            result = await runtime.Interactive.RunInteractiveAsync(spec, terminal, "shell", session.Token).ConfigureAwait(false);
         }
 
         switch (result.Termination)
@@ -85,8 +87,10 @@ internal static class ShellCommand
                 await Console.Error.WriteLineAsync($"dotnet containertest shell: {result.FailureCause} Check that the image {chosenImage} exists and suits the test, or pass another with --image.").ConfigureAwait(false);
                 return 2;
             default:
-                await Console.Error.WriteLineAsync("dotnet containertest shell: the session was ended from outside; its container was removed.").ConfigureAwait(false);
+                await Console.Error.WriteLineAsync($"dotnet containertest shell: the session was ended from outside; its {result.InstanceKind} was removed.").ConfigureAwait(false);
                 return 130;
         }
     }
+
+    private static string Kind(JobRuntime runtime) => runtime.Isolation == JobIsolation.Sandbox ? "sandbox" : "container";
 }

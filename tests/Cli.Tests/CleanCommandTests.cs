@@ -1,10 +1,11 @@
 namespace ContainerTest.Cli.Tests;
 
+using ContainerTest.ContainerRuntime;
 using System.Diagnostics;
 using System.Formats.Tar;
 using System.Globalization;
 using ContainerTest.Cli.Tests.Fixtures;
-using ContainerTest.ContainerRuntime.Docker;
+using ContainerTest.ContainerRuntime.Backends.Docker;
 using global::Docker.DotNet;
 using global::Docker.DotNet.Models;
 

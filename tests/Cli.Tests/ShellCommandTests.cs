@@ -1,7 +1,8 @@
 namespace ContainerTest.Cli.Tests;
 
+using ContainerTest.ContainerRuntime;
 using ContainerTest.Cli.Tests.Fixtures;
-using ContainerTest.ContainerRuntime.Docker;
+using ContainerTest.ContainerRuntime.Backends.Docker;
 using global::Docker.DotNet;
 using global::Docker.DotNet.Models;
 

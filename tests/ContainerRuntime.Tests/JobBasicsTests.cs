@@ -1,6 +1,6 @@
 namespace ContainerTest.ContainerRuntime.Tests;
 
-using ContainerTest.ContainerRuntime.Docker;
+using ContainerTest.ContainerRuntime.Backends.Docker;
 using ContainerTest.ContainerRuntime.Jobs;
 using ContainerTest.ContainerRuntime.Tests.Fixtures;
 

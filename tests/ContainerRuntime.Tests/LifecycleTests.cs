@@ -1,7 +1,7 @@
 namespace ContainerTest.ContainerRuntime.Tests;
 
 using System.Diagnostics;
-using ContainerTest.ContainerRuntime.Docker;
+using ContainerTest.ContainerRuntime.Backends.Docker;
 using ContainerTest.ContainerRuntime.Jobs;
 using ContainerTest.ContainerRuntime.Tests.Fixtures;
 

@@ -1,7 +1,7 @@
 namespace ContainerTest.ContainerRuntime.Tests;
 
 using System.Text;
-using ContainerTest.ContainerRuntime.Docker;
+using ContainerTest.ContainerRuntime.Backends.Docker;
 using ContainerTest.DockerCredentials;
 
 /// <summary>

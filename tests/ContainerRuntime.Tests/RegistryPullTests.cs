@@ -1,7 +1,7 @@
 namespace ContainerTest.ContainerRuntime.Tests;
 
 using System.Collections.Concurrent;
-using ContainerTest.ContainerRuntime.Docker;
+using ContainerTest.ContainerRuntime.Backends.Docker;
 using ContainerTest.ContainerRuntime.Errors;
 using ContainerTest.ContainerRuntime.Jobs;
 using ContainerTest.ContainerRuntime.Tests.Fixtures;

@@ -2,7 +2,7 @@ namespace ContainerTest.ContainerRuntime.Tests;
 
 using System.Diagnostics;
 using System.Text;
-using ContainerTest.ContainerRuntime.Docker;
+using ContainerTest.ContainerRuntime.Backends.Docker;
 using ContainerTest.ContainerRuntime.Jobs;
 using ContainerTest.ContainerRuntime.Tests.Fixtures;
 

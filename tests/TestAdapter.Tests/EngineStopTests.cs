@@ -19,21 +19,23 @@ public sealed class EngineStopTests
         await DotnetTest.BuildAsync(path, CancellationToken.None);
         await using var engine = await PrivateDockerEngine.StartAsync();
 
+        // Eight tests of 3 s, two at a time: the engine is stopped as soon as the first has passed
+        // (each result is printed as it comes), so the last pairs cannot have run yet.
+        var firstPassed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var run = DotnetTest.TestAsync(
             path,
-            ["--filter", "TestCategory=Slow"],
+            ["--filter", "TestCategory=Slow", "--logger", "console;verbosity=normal", "--", "RunConfiguration.BatchSize=1"],
             new Dictionary<string, string> { ["DOCKER_HOST"] = engine.Host, ["CONTAINERTEST_PARALLELISM"] = "2" },
-            TimeSpan.FromMinutes(4));
+            TimeSpan.FromMinutes(4),
+            onLine: line =>
+            {
+                if (line.TrimStart().StartsWith("Passed Slow", StringComparison.Ordinal))
+                {
+                    firstPassed.TrySetResult();
+                }
+            });
 
-        // Eight tests of 3 s, two at a time: once the first containers run (after the host image
-        // is built into the new engine), the first pair finishes in 3 s; stop the engine at 4 s.
-        while (await engine.JobContainersAsync(all: false) == 0)
-        {
-            Assert.IsFalse(run.IsCompleted, "the run ended before any test container started: " + (run.IsCompleted ? (await run).Output : string.Empty));
-            await Task.Delay(200);
-        }
-
-        await Task.Delay(TimeSpan.FromSeconds(4));
+        Assert.AreNotEqual(run, await Task.WhenAny(run, firstPassed.Task), "the run ended before any test passed: " + (run.IsCompleted ? (await run).Output : string.Empty));
         await engine.StopAsync();
         var outcome = await run;
 

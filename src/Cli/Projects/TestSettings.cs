@@ -1,6 +1,6 @@
 namespace ContainerTest.Cli.Projects;
 
-using ContainerTest.ContainerRuntime.Docker;
+using ContainerTest.ContainerRuntime.Composition;
 using ContainerTest.TestAdapter.Settings;
 
 /// <summary>The settings and image `dotnet test` would use for a test assembly: its build settings, then CONTAINERTEST_* (runsettings are not read).</summary>
@@ -19,6 +19,6 @@ internal static class TestSettings
     }
 
     /// <summary>The image the test runs in: the one asked for, the configured one, or the host image.</summary>
-    public static async Task<string> ImageAsync(DockerBackend backend, ContainerTestSettings settings, string? imageOverride, CancellationToken cancellationToken) =>
-        imageOverride ?? settings.Image ?? await backend.EnsureHostImageAsync(cancellationToken).ConfigureAwait(false);
+    public static async Task<string> ImageAsync(JobRuntime runtime, ContainerTestSettings settings, string? imageOverride, CancellationToken cancellationToken) =>
+        imageOverride ?? settings.Image ?? await runtime.EnsureHostImageAsync(cancellationToken).ConfigureAwait(false);
 }

@@ -4,7 +4,7 @@ using System.Diagnostics;
 using System.Formats.Tar;
 using System.IO.Pipes;
 using System.Security.Cryptography;
-using ContainerTest.ContainerRuntime.Docker;
+using ContainerTest.ContainerRuntime.Backends.Docker;
 using global::Docker.DotNet;
 using global::Docker.DotNet.Models;
 

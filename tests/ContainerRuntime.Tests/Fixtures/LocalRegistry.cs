@@ -5,7 +5,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Sockets;
-using ContainerTest.ContainerRuntime.Docker;
+using ContainerTest.ContainerRuntime.Backends.Docker;
 using global::Docker.DotNet;
 using global::Docker.DotNet.Models;
 

@@ -1,6 +1,6 @@
 namespace ContainerTest.ContainerRuntime.Tests.Fixtures;
 
-using ContainerTest.ContainerRuntime.Docker;
+using ContainerTest.ContainerRuntime.Backends.Docker;
 using global::Docker.DotNet;
 using global::Docker.DotNet.Models;
 

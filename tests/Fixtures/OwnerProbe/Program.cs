@@ -1,6 +1,6 @@
 namespace OwnerProbe;
 
-using ContainerTest.ContainerRuntime.Docker;
+using ContainerTest.ContainerRuntime.Backends.Docker;
 using ContainerTest.ContainerRuntime.Jobs;
 
 /// <summary>Usage: OwnerProbe &lt;image&gt;. Prints "container &lt;id&gt;" once the job runs, then waits forever.</summary>

@@ -1,7 +1,7 @@
 namespace ContainerTest.MsBuildTasks.Tests.Fixtures;
 
 using System.Diagnostics;
-using ContainerTest.ContainerRuntime.Docker;
+using ContainerTest.ContainerRuntime.Backends.Docker;
 
 /// <summary>
 /// Local images that differ only by <c>/marker.txt</c>, built on the host image (which has the .NET

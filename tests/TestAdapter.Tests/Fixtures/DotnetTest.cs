@@ -27,7 +27,14 @@ internal static class DotnetTest
     /// Runs <c>dotnet test --no-build</c> with a TRX logger; extra arguments and environment as
     /// given; through <paramref name="launcher"/> (a command that runs dotnet for us, say as another user) when given.
     /// </summary>
-    public static async Task<Outcome> TestAsync(string project, IEnumerable<string>? extraArguments = null, IDictionary<string, string>? environment = null, TimeSpan? timeout = null, IReadOnlyList<string>? launcher = null, CancellationToken cancellationToken = default)
+    /// <param name="project">The project (or test assembly).</param>
+    /// <param name="extraArguments">Arguments after the usual ones.</param>
+    /// <param name="environment">Variables set for the run.</param>
+    /// <param name="timeout">How long the run may take (8 minutes).</param>
+    /// <param name="launcher">A command that runs dotnet for us.</param>
+    /// <param name="onLine">Called with each line of output as it comes (to act in the middle of a run).</param>
+    /// <param name="cancellationToken">Stops waiting.</param>
+    public static async Task<Outcome> TestAsync(string project, IEnumerable<string>? extraArguments = null, IDictionary<string, string>? environment = null, TimeSpan? timeout = null, IReadOnlyList<string>? launcher = null, Action<string>? onLine = null, CancellationToken cancellationToken = default)
     {
         var results = Path.Combine(Path.GetTempPath(), "containertest-e2e-" + Guid.NewGuid().ToString("N")[..10]);
         Directory.CreateDirectory(results);
@@ -41,7 +48,7 @@ internal static class DotnetTest
         string[] buildOptions = project.EndsWith(".dll", StringComparison.OrdinalIgnoreCase) ? [] : ["-c", "Release", "--no-build", "-nologo"];
         string[] arguments = ["test", project, .. buildOptions, "--logger", "trx;LogFileName=results.trx", "--results-directory", results, .. extraArguments ?? []];
         var clock = Stopwatch.StartNew();
-        var (exit, output) = await RunAsync(arguments, environment, timeout ?? TimeSpan.FromMinutes(8), cancellationToken, launcher: launcher);
+        var (exit, output) = await RunAsync(arguments, environment, timeout ?? TimeSpan.FromMinutes(8), cancellationToken, launcher: launcher, onLine: onLine);
         var trx = Path.Combine(results, "results.trx");
         if (!File.Exists(trx))
         {
@@ -51,7 +58,7 @@ internal static class DotnetTest
         return new Outcome(exit, output, TrxReport.Load(trx), clock.Elapsed);
     }
 
-    public static async Task<(int ExitCode, string Output)> RunAsync(IEnumerable<string> arguments, IDictionary<string, string>? environment, TimeSpan timeout, CancellationToken cancellationToken, string? workingDirectory = null, IReadOnlyList<string>? launcher = null)
+    public static async Task<(int ExitCode, string Output)> RunAsync(IEnumerable<string> arguments, IDictionary<string, string>? environment, TimeSpan timeout, CancellationToken cancellationToken, string? workingDirectory = null, IReadOnlyList<string>? launcher = null, Action<string>? onLine = null)
     {
         var start = new ProcessStartInfo(launcher is [var program, ..] ? program : "dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = workingDirectory ?? RepositoryRoot };
         foreach (var argument in launcher is { Count: > 0 } ? launcher.Skip(1).Append("dotnet").Concat(arguments) : arguments)
@@ -70,8 +77,8 @@ internal static class DotnetTest
 
         using var process = Process.Start(start)!;
         var output = new StringBuilder();
-        var stdout = PumpAsync(process.StandardOutput, output);
-        var stderr = PumpAsync(process.StandardError, output);
+        var stdout = PumpAsync(process.StandardOutput, output, onLine);
+        var stderr = PumpAsync(process.StandardError, output, onLine);
         using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         limit.CancelAfter(timeout);
         try
@@ -88,7 +95,7 @@ internal static class DotnetTest
         return (process.ExitCode, output.ToString());
     }
 
-    private static async Task PumpAsync(StreamReader reader, StringBuilder into)
+    private static async Task PumpAsync(StreamReader reader, StringBuilder into, Action<string>? onLine)
     {
         while (await reader.ReadLineAsync() is { } line)
         {
@@ -96,6 +103,8 @@ internal static class DotnetTest
             {
                 into.AppendLine(line);
             }
+
+            onLine?.Invoke(line);
         }
     }
 

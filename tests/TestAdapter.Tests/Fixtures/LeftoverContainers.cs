@@ -1,10 +1,11 @@
 namespace ContainerTest.TestAdapter.Tests.Fixtures;
 
-using ContainerTest.ContainerRuntime.Docker;
+using ContainerTest.ContainerRuntime;
+using ContainerTest.ContainerRuntime.Backends.Docker;
 using global::Docker.DotNet;
 using global::Docker.DotNet.Models;
 
-/// <summary>Containers of ours that a test run left behind, found by the test assembly they ran.</summary>
+/// <summary>Containers of ours (a test's own, or a sandbox worker) that a test run left behind, found by the test assembly they ran.</summary>
 internal static class LeftoverContainers
 {
     public static async Task<int> CountForAsync(string projectPath) => (await ForAsync(projectPath)).Count;
@@ -25,9 +26,12 @@ internal static class LeftoverContainers
             new ContainersListParameters
             {
                 All = true,
-                Filters = new Dictionary<string, IDictionary<string, bool>> { ["label"] = new Dictionary<string, bool> { [$"{ContainerLabels.Kind}=job"] = true } },
+                Filters = new Dictionary<string, IDictionary<string, bool>> { ["label"] = new Dictionary<string, bool> { [$"{ContainerLabels.Managed}=true"] = true } },
             },
             CancellationToken.None);
-        return containers.Where(c => c.Labels.TryGetValue("io.containertest.source", out var source) && source.EndsWith("/" + name, StringComparison.Ordinal)).ToList();
+        return containers
+            .Where(c => c.Labels.TryGetValue(ContainerLabels.Kind, out var kind) && kind is ContainerLabels.JobKind or ContainerLabels.WorkerKind)
+            .Where(c => c.Labels.TryGetValue("io.containertest.source", out var source) && source.EndsWith("/" + name, StringComparison.Ordinal))
+            .ToList();
     }
 }

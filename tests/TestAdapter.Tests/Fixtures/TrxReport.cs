@@ -73,10 +73,14 @@ internal sealed record TrxResult(
     /// <summary>When the test started, as its result says; null when the TRX has no start time.</summary>
     public DateTimeOffset? StartTime { get; init; }
 
-    /// <summary>The container the result says it ran in (ContainerTest adds that line to every result), or null.</summary>
+    /// <summary>
+    /// The container or sandbox the result says it ran in (ContainerTest adds that line to every
+    /// result: "ran in container ID" or "ran in sandbox ID"), or null.
+    /// </summary>
     public string? ContainerId => TextMessages
         .Select(m => m.Trim())
-        .Where(m => m.StartsWith("ContainerTest: ran in container ", StringComparison.Ordinal))
-        .Select(m => m["ContainerTest: ran in container ".Length..])
-        .FirstOrDefault();
+        .Select(m => m.StartsWith("ContainerTest: ran in container ", StringComparison.Ordinal) ? m["ContainerTest: ran in container ".Length..]
+            : m.StartsWith("ContainerTest: ran in sandbox ", StringComparison.Ordinal) ? m["ContainerTest: ran in sandbox ".Length..]
+            : null)
+        .FirstOrDefault(id => id is not null);
 }

@@ -170,7 +170,7 @@ public sealed class DockerBackend : IJobBackend, IJobSessionHost
         }
 
         // From here the session gives the network back, whether it starts or not.
-        return await DockerJobSession.StartAsync(run, observer, ex => IsEngineGone(ex) ? EngineStopped(ex, jobId) : ex, network.DisposeAsync, cancellationToken).ConfigureAwait(false);
+        return await DockerJobSession.StartAsync(run, observer, ex => IsEngineGone(ex) ? EngineStopped(ex, jobId) : ex, () => StoppingAsync(jobId), network.DisposeAsync, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -263,6 +263,31 @@ public sealed class DockerBackend : IJobBackend, IJobSessionHost
             await images.EnsurePresentAsync(image, cancellationToken).ConfigureAwait(false);
             return image;
         };
+
+    /// <summary>
+    /// Whether the engine is going away: it stops every container before it stops answering, so
+    /// this watches for a few seconds whether it still answers. The error to report when it does
+    /// not; null while it answers.
+    /// </summary>
+    private async Task<Exception?> StoppingAsync(string jobId)
+    {
+        for (var attempt = 0; attempt < 10; attempt++)
+        {
+            try
+            {
+                using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+                await client.System.PingAsync(timeout.Token).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (IsEngineGone(ex) || ex is OperationCanceledException or DockerApiException)
+            {
+                return EngineStopped(ex, jobId);
+            }
+
+            await Task.Delay(500).ConfigureAwait(false);
+        }
+
+        return null;
+    }
 
     private BackendUnavailableException EngineStopped(Exception ex, string jobId) => new(
         $"The Docker Engine at {Endpoint} stopped answering while running job {jobId} ({DockerEngineConnector.Innermost(ex).Message.TrimEnd('.')}): it was stopped or crashed. "

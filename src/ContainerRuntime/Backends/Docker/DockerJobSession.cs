@@ -30,15 +30,21 @@ internal sealed class DockerJobSession : IJobSession
     /// <inheritdoc />
     public Task<JobResult> Completion { get; }
 
-    /// <summary>Starts the container; <paramref name="mapEngineFailure"/> turns an engine that went away into the backend's error.</summary>
-    public static async Task<DockerJobSession> StartAsync(DockerJobRun run, IJobObserver observer, Func<Exception, Exception> mapEngineFailure, Func<ValueTask> release, CancellationToken cancellationToken)
+    /// <summary>
+    /// Starts the container. <paramref name="mapEngineFailure"/> turns an engine that went away
+    /// into the backend's error; <paramref name="engineStopped"/> tells, when the container ended
+    /// without being asked to, whether the engine itself is going away (it stops its containers first).
+    /// </summary>
+    public static async Task<DockerJobSession> StartAsync(DockerJobRun run, IJobObserver observer, Func<Exception, Exception> mapEngineFailure, Func<Task<Exception?>> engineStopped, Func<ValueTask> release, CancellationToken cancellationToken)
     {
         run.ObserveFromStart(observer);
         try
         {
             var failed = await run.StartAsync(cancellationToken).ConfigureAwait(false);
-            var completion = failed is not null ? Task.FromResult(failed) : WaitAsync(run, observer, mapEngineFailure);
-            return new DockerJobSession(run, completion, release);
+            DockerJobSession? session = null;
+            var completion = failed is not null ? Task.FromResult(failed) : WaitAsync(run, observer, mapEngineFailure, engineStopped, () => session?.disposed != 0);
+            session = new DockerJobSession(run, completion, release);
+            return session;
         }
         catch (Exception ex)
         {
@@ -78,7 +84,15 @@ internal sealed class DockerJobSession : IJobSession
         }
 
         // Killed first and waited for (its output read to the end), then removed.
-        await run.KillAsync().ConfigureAwait(false);
+        try
+        {
+            await run.KillAsync().ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is HttpRequestException or IOException or global::Docker.DotNet.DockerApiException or System.Net.Sockets.SocketException)
+        {
+            // The engine is gone (with the container) or failing; removal below tries once more.
+        }
+
         try
         {
             await Completion.WaitAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(false);
@@ -93,15 +107,24 @@ internal sealed class DockerJobSession : IJobSession
         writing.Dispose();
     }
 
-    private static async Task<JobResult> WaitAsync(DockerJobRun run, IJobObserver observer, Func<Exception, Exception> mapEngineFailure)
+    private static async Task<JobResult> WaitAsync(DockerJobRun run, IJobObserver observer, Func<Exception, Exception> mapEngineFailure, Func<Task<Exception?>> engineStopped, Func<bool> endedByUs)
     {
+        JobResult result;
         try
         {
-            return await run.FinishAsync(input: null, observer, CancellationToken.None).ConfigureAwait(false);
+            result = await run.FinishAsync(input: null, observer, CancellationToken.None).ConfigureAwait(false);
         }
         catch (Exception ex) when (!ReferenceEquals(mapEngineFailure(ex), ex))
         {
             throw mapEngineFailure(ex);
         }
+
+        // Killed without our asking (SIGKILL or SIGTERM): most likely the engine is shutting down.
+        if (result.ExitCode is 137 or 143 && !endedByUs() && await engineStopped().ConfigureAwait(false) is { } stopped)
+        {
+            throw stopped;
+        }
+
+        return result;
     }
 }

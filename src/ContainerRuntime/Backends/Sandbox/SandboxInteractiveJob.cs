@@ -11,14 +11,14 @@ using ContainerTest.ContainerRuntime.Layers;
 /// </summary>
 internal static class SandboxInteractiveJob
 {
-    private const string SpecFile = SandboxAssets.Directory + "/interactive.json";
+    private const string SpecFile = "/.containertest/interactive-sandbox.json";
 
     /// <summary>Runs <paramref name="spec"/> in a sandbox tied to <paramref name="terminal"/> (see <see cref="IInteractiveJobs"/>).</summary>
     /// <exception cref="SandboxUnavailableException">This build carries no sandbox helper.</exception>
     /// <remarks>Where the kernel refuses a sandbox, the supervisor says so on the terminal and exits with 125.</remarks>
     public static async Task<JobResult> RunAsync(DockerBackend docker, JobSpec spec, IJobTerminal terminal, string kind, CancellationToken cancellationToken)
     {
-        var assets = SandboxAssets.Layers ?? throw new SandboxUnavailableException(SandboxAssets.Missing);
+        var assets = SandboxAssets.Layer ?? throw new SandboxUnavailableException(SandboxAssets.Missing);
         var (worker, sandbox) = WorkerTemplate.Split(spec with { Tty = true }, assets);
         var interactive = worker with
         {

@@ -39,6 +39,9 @@ internal sealed class SandboxWorker : IJobObserver, IAsyncDisposable
     /// <summary>True once the worker is gone (its container ended, the engine went away).</summary>
     public bool IsLost => lost.Task.IsCompleted;
 
+    /// <summary>Why the worker is gone (a <see cref="ContainerRuntimeException"/> when the engine is); null while it lives.</summary>
+    public Exception? LostCause => lost.Task.IsCompleted ? lost.Task.Result : null;
+
     /// <summary>
     /// Starts a worker from <paramref name="workerSpec"/> and configures its sandboxes; returns once
     /// a trial sandbox has run in it.
@@ -57,7 +60,7 @@ internal sealed class SandboxWorker : IJobObserver, IAsyncDisposable
             if (answer == worker.lost.Task)
             {
                 var cause = await worker.lost.Task.ConfigureAwait(false);
-                throw cause as ContainerRuntimeException ?? new SandboxUnavailableException($"its worker container ended before it could make a sandbox: {cause.Message}", cause);
+                throw cause as ContainerRuntimeException ?? new SandboxUnavailableException($"its worker container ended before it could make a sandbox: {cause.Message.TrimEnd('.')}{worker.DiagnosticsSuffix()}.", cause);
             }
 
             var reply = await worker.configured.Task.ConfigureAwait(false);
@@ -210,7 +213,7 @@ internal sealed class SandboxWorker : IJobObserver, IAsyncDisposable
     }
 
     private static string Refusal(string? message) =>
-        $"the kernel or the engine refused to make a sandbox ({message?.Trim() ?? "no reason given"}).";
+        $"the kernel or the engine refused to make a sandbox ({message?.Trim().TrimEnd('.') ?? "no reason given"}).";
 
     private static string Short(string? id) => id is { Length: > 12 } ? id[..12] : id ?? "?";
 

@@ -25,6 +25,7 @@ public sealed class SandboxWorkerPool : IJobPool
     private readonly JobSpec template;
     private readonly Channel<Slot> ready = Channel.CreateUnbounded<Slot>();
     private readonly List<SandboxWorker> workers = [];
+    private readonly List<Task> pending = [];
     private readonly CancellationTokenSource stop = new();
     private readonly int capacity;
     private readonly int workerCount;
@@ -42,7 +43,7 @@ public sealed class SandboxWorkerPool : IJobPool
         this.sandbox = sandbox;
         capacity = options.Capacity;
         toWarm = options.Capacity;
-        workerCount = Math.Max(1, Math.Min(options.Capacity, options.Parallelism + Math.Max(1, options.Depth)));
+        workerCount = Math.Max(1, Math.Min(options.Capacity, options.Parallelism + options.Depth));
     }
 
     /// <inheritdoc />
@@ -61,7 +62,7 @@ public sealed class SandboxWorkerPool : IJobPool
         ArgumentNullException.ThrowIfNull(template);
         ArgumentNullException.ThrowIfNull(options);
         ArgumentOutOfRangeException.ThrowIfLessThan(options.Capacity, 1);
-        var assets = SandboxAssets.Layers ?? throw new SandboxUnavailableException(SandboxAssets.Missing);
+        var assets = SandboxAssets.Layer ?? throw new SandboxUnavailableException(SandboxAssets.Missing);
         var (workerSpec, sandbox) = WorkerTemplate.Split(template, assets);
         var pool = new SandboxWorkerPool(host, template, workerSpec, sandbox, options);
         var first = await pool.StartWorkerAsync(cancellationToken).ConfigureAwait(false);
@@ -113,6 +114,23 @@ public sealed class SandboxWorkerPool : IJobPool
 
         await stop.CancelAsync().ConfigureAwait(false);
         await filling.ConfigureAwait(false);
+        while (true)
+        {
+            // Workers being warmed, retired or replaced right now: their end is part of this one.
+            Task[] inFlight;
+            lock (pending)
+            {
+                inFlight = [.. pending.Where(t => !t.IsCompleted)];
+            }
+
+            if (inFlight.Length == 0)
+            {
+                break;
+            }
+
+            await Task.WhenAll(inFlight).ConfigureAwait(false);
+        }
+
         SandboxWorker[] all;
         lock (workers)
         {
@@ -151,13 +169,9 @@ public sealed class SandboxWorkerPool : IJobPool
                         {
                             Adopt(await StartWorkerAsync(stop.Token).ConfigureAwait(false));
                         }
-                        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+                        catch (Exception)
                         {
-                            // disposed
-                        }
-                        catch (ContainerRuntimeException)
-                        {
-                            // One worker fewer; the jobs still run on the others (the first one works).
+                            // Disposed meanwhile, or one worker fewer: the jobs still run on the others (the first one works).
                         }
                         finally
                         {
@@ -200,7 +214,15 @@ public sealed class SandboxWorkerPool : IJobPool
     /// Gives <paramref name="worker"/> its next job's sandbox and offers it, when a job is left
     /// that has no sandbox yet; otherwise removes it. A worker that went away is replaced.
     /// </summary>
-    private void Adopt(SandboxWorker worker) => _ = Task.Run(() => AdoptAsync(worker), CancellationToken.None);
+    private void Adopt(SandboxWorker worker)
+    {
+        var adopting = Task.Run(() => AdoptAsync(worker), CancellationToken.None);
+        lock (pending)
+        {
+            pending.RemoveAll(t => t.IsCompleted);
+            pending.Add(adopting);
+        }
+    }
 
     private async Task AdoptAsync(SandboxWorker worker)
     {
@@ -212,8 +234,9 @@ public sealed class SandboxWorkerPool : IJobPool
 
         if (worker.IsLost)
         {
+            var cause = worker.LostCause as ContainerRuntimeException;
             await RetireAsync(worker).ConfigureAwait(false);
-            await ReplaceAsync(null).ConfigureAwait(false);
+            await ReplaceAsync(cause).ConfigureAwait(false);
             return;
         }
 
@@ -261,7 +284,7 @@ public sealed class SandboxWorkerPool : IJobPool
         {
             // disposed
         }
-        catch (ContainerRuntimeException ex)
+        catch (Exception ex)
         {
             bool none;
             lock (workers)
@@ -271,7 +294,7 @@ public sealed class SandboxWorkerPool : IJobPool
 
             if (none || ex is BackendUnavailableException)
             {
-                Break(ex);
+                Break(ex as ContainerRuntimeException ?? new ContainerRuntimeException($"No sandbox worker could be started in place of one that went away: {ex.Message}", RetryClass.Retryable, ex));
             }
         }
     }
@@ -289,7 +312,14 @@ public sealed class SandboxWorkerPool : IJobPool
             workers.Remove(worker);
         }
 
-        await worker.DisposeAsync().ConfigureAwait(false);
+        try
+        {
+            await worker.DisposeAsync().ConfigureAwait(false);
+        }
+        catch (Exception)
+        {
+            // The engine failed us removing it: it keeps its labels, for the run's end and for `clean`.
+        }
     }
 
     /// <summary>A warm worker.</summary>

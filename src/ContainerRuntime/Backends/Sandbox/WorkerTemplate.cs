@@ -31,8 +31,8 @@ internal static class WorkerTemplate
 
     /// <summary>Both halves of <paramref name="template"/>.</summary>
     /// <param name="template">The job template.</param>
-    /// <param name="assets">The supervisor and bubblewrap as layers.</param>
-    public static (JobSpec Worker, SandboxSpec Sandbox) Split(JobSpec template, IReadOnlyList<Layer> assets)
+    /// <param name="assets">The folder with the supervisor and bubblewrap, as a layer.</param>
+    public static (JobSpec Worker, SandboxSpec Sandbox) Split(JobSpec template, Layer assets)
     {
         ArgumentNullException.ThrowIfNull(template);
         var copyOnWrite = template.Layers.OfType<HostDirectoryLayer>().Where(l => l.Access == LayerAccess.CopyOnWrite).ToList();
@@ -48,7 +48,7 @@ internal static class WorkerTemplate
             Layers =
             [
                 .. template.Layers.Select(l => l is HostDirectoryLayer { Access: LayerAccess.CopyOnWrite } cow ? cow with { Access = LayerAccess.ReadOnly } : l),
-                .. assets,
+                assets,
             ],
             WorkingDirectory = "/",
 

@@ -18,17 +18,19 @@ internal static class ContainerFailure
                 $"The image '{image}' has no .NET runtime that can run {Path.GetFileName(testCase.Source)}: it needs {RuntimeRequirement.Describe(testCase.Source)}. "
                 + "Set ContainerTestImage to an image with that runtime (for example mcr.microsoft.com/dotnet/runtime), or leave it unset to use the host image built from this machine's .NET.",
             TerminationReason.TimedOut =>
-                $"The test did not finish within {Describe(settings.Timeout)} (ContainerTestTimeout): its container was killed. Output written before the hang is below.",
+                $"The test did not finish within {Describe(settings.Timeout)} (ContainerTestTimeout): its {job.InstanceKind} was killed. Output written before the hang is below.",
             TerminationReason.OutOfMemory =>
-                $"The test ran out of memory: its container used more than the {settings.MemoryBytes / (1024 * 1024)} MiB allowed (ContainerTestMemory) and was killed.",
+                $"The test ran out of memory: its {job.InstanceKind} used more than the {settings.MemoryBytes / (1024 * 1024)} MiB allowed (ContainerTestMemory) and was killed.",
             TerminationReason.FailedToStart =>
-                $"ContainerTest could not start the test's container: {job.FailureCause}",
+                $"ContainerTest could not start the test's {job.InstanceKind}: {job.FailureCause}",
+            TerminationReason.WorkerLost =>
+                $"The test's {job.InstanceKind} went away before the test finished: {job.FailureCause}",
             TerminationReason.Cancelled =>
                 "The test run was cancelled before this test finished.",
             _ when agentLog.Count > 0 =>
-                $"The test could not be run inside its container (exit code {job.ExitCode}): {string.Join(Environment.NewLine, agentLog)}",
+                $"The test could not be run inside its {job.InstanceKind} (exit code {job.ExitCode}): {string.Join(Environment.NewLine, agentLog)}",
             _ when job.Stderr.Text.Contains("Resource temporarily unavailable", StringComparison.Ordinal) =>
-                $"The test process exited with code {job.ExitCode} before the test reported a result: it could not start another process or thread — the container allows {settings.Pids} (ContainerTestPids).",
+                $"The test process exited with code {job.ExitCode} before the test reported a result: it could not start another process or thread — the {job.InstanceKind} allows {settings.Pids} (ContainerTestPids).",
             _ =>
                 $"The test process exited with code {job.ExitCode} before the test reported a result — it crashed or ended the process (Environment.Exit, a stack overflow, an unhandled exception on another thread).",
         };
@@ -42,7 +44,7 @@ internal static class ContainerFailure
             EndTime = job.EndedAt,
             Duration = job.Duration,
         };
-        result.Messages.Add(ContainerNote(job.InstanceId));
+        result.Messages.Add(Note(job.InstanceKind, job.InstanceId));
         if (testOutput.Length > 0)
         {
             result.Messages.Add(new TestResultMessage(TestResultMessage.StandardOutCategory, testOutput));
@@ -57,11 +59,12 @@ internal static class ContainerFailure
     }
 
     /// <summary>
-    /// The line every result carries: which container ran the test. (The TRX logger writes the
-    /// host's name as computerName whatever a result says, so the id travels as a message.)
+    /// The line every result carries: which container or sandbox ran the test (its id is also the
+    /// host name the test saw). The TRX logger writes the host's name as computerName whatever a
+    /// result says, so the id travels as a message.
     /// </summary>
-    public static TestResultMessage ContainerNote(string? containerId) =>
-        new(TestResultMessage.AdditionalInfoCategory, $"ContainerTest: ran in container {ShortId(containerId)}");
+    public static TestResultMessage Note(string instanceKind, string? instanceId) =>
+        new(TestResultMessage.AdditionalInfoCategory, $"ContainerTest: ran in {instanceKind} {ShortId(instanceId)}");
 
     /// <summary>The first 12 characters of a container id, as the docker CLI shows it.</summary>
     public static string ShortId(string? id) => id is null ? Environment.MachineName : id[..Math.Min(12, id.Length)];

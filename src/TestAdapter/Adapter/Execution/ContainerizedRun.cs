@@ -1,10 +1,10 @@
 namespace ContainerTest.TestAdapter.Execution;
 
 using System.Text.Json.Nodes;
-using ContainerTest.ContainerRuntime.Docker;
+using ContainerTest.ContainerRuntime;
+using ContainerTest.ContainerRuntime.Composition;
 using ContainerTest.ContainerRuntime.Errors;
 using ContainerTest.ContainerRuntime.Jobs;
-using ContainerTest.ContainerRuntime.Network;
 using ContainerTest.Protocol;
 using ContainerTest.TestAdapter.RuntimeLayer;
 using ContainerTest.TestAdapter.Settings;
@@ -27,11 +27,13 @@ internal sealed class ContainerizedRun(ContainerTestSettings settings, string? r
             return;
         }
 
-        DockerBackend backend;
+        JobRuntime runtime;
         string image;
         try
         {
-            backend = await DockerBackend.ConnectAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+            runtime = await JobRuntime.ConnectAsync(
+                new JobRuntimeOptions { Isolation = settings.Isolation, OnNotice = notice => handle.SendMessage(TestMessageLevel.Warning, notice) },
+                cancellationToken).ConfigureAwait(false);
         }
         catch (ContainerRuntimeException ex)
         {
@@ -39,16 +41,16 @@ internal sealed class ContainerizedRun(ContainerTestSettings settings, string? r
             return;
         }
 
-        await using (backend.ConfigureAwait(false))
+        await using (runtime.ConfigureAwait(false))
         {
             try
             {
-                if (await backend.RemoveOrphansAsync(cancellationToken).ConfigureAwait(false) is > 0 and var orphans)
+                if (await runtime.RemoveOrphansAsync(cancellationToken).ConfigureAwait(false) is > 0 and var orphans)
                 {
                     handle.SendMessage(TestMessageLevel.Informational, $"ContainerTest: removed {orphans} container(s) left behind by an earlier run that was killed.");
                 }
 
-                image = settings.Image ?? await backend.EnsureHostImageAsync(cancellationToken).ConfigureAwait(false);
+                image = settings.Image ?? await runtime.EnsureHostImageAsync(cancellationToken).ConfigureAwait(false);
             }
             catch (ContainerRuntimeException ex)
             {
@@ -56,26 +58,30 @@ internal sealed class ContainerizedRun(ContainerTestSettings settings, string? r
                 return;
             }
 
-            handle.SendMessage(
-                TestMessageLevel.Informational,
-                $"ContainerTest: running {testCases.Count} test(s), each in its own container (image {image}, {settings.Parallelism} at a time, {settings.PoolDepth ?? settings.Parallelism} started ahead, network {settings.Network}).");
             var jobs = new TestJobBuilder(settings, image, runSettingsXml);
             this.image = image;
             if (settings.Image is not null)
             {
-                testCases = await ProvideRuntimesAsync(backend, jobs, image, testCases, cancellationToken).ConfigureAwait(false);
+                testCases = await ProvideRuntimesAsync(runtime.Jobs, runtime.RunId, jobs, image, testCases, cancellationToken).ConfigureAwait(false);
             }
 
-            (var pools, testCases) = await WarmPoolsAsync(backend, jobs, testCases, cancellationToken).ConfigureAwait(false);
+            (var pools, testCases) = await CreatePoolsAsync(runtime, jobs, testCases, cancellationToken).ConfigureAwait(false);
             try
             {
+                if (pools.Count > 0)
+                {
+                    handle.SendMessage(
+                        TestMessageLevel.Informational,
+                        $"ContainerTest: running {testCases.Count} test(s), each in its own {pools.Values.First().InstanceKind} (image {image}, {settings.Parallelism} at a time, network {settings.Network}).");
+                }
+
                 using var slots = new SemaphoreSlim(settings.Parallelism);
                 var running = testCases.Select(async testCase =>
                 {
                     await slots.WaitAsync(cancellationToken).ConfigureAwait(false);
                     try
                     {
-                        await RunOneAsync(backend, jobs, pools.GetValueOrDefault(PoolKey(testCase)), testCase, cancellationToken).ConfigureAwait(false);
+                        await RunOneAsync(jobs, pools[PoolKey(testCase)], testCase, cancellationToken).ConfigureAwait(false);
                     }
                     finally
                     {
@@ -91,27 +97,21 @@ internal sealed class ContainerizedRun(ContainerTestSettings settings, string? r
             }
             finally
             {
-                // Containers started for tests that never ran (cancelled) are removed here.
+                // Containers and sandboxes made for tests that never ran (cancelled) are removed here.
                 await Task.WhenAll(pools.Values.Select(p => p.DisposeAsync().AsTask())).ConfigureAwait(false);
             }
         }
     }
 
     /// <summary>
-    /// One warm pool per test assembly and framework (their tests share one container template),
-    /// unless the pool is off or the network policy leases a network per test. A pool that cannot
-    /// be made (its image is missing…) fails its tests with the reason; the tests still to run are
-    /// returned beside the pools, in their order.
+    /// One pool per test assembly and framework (their tests share one job template). A pool that
+    /// cannot be made (its image is missing…) fails its tests with the reason; the tests still to
+    /// run are returned beside the pools, in their order.
     /// </summary>
-    private async Task<(Dictionary<(string, string?), WarmJobPool> Pools, IReadOnlyList<TestCase> Runnable)> WarmPoolsAsync(DockerBackend backend, TestJobBuilder jobs, IReadOnlyList<TestCase> testCases, CancellationToken cancellationToken)
+    private async Task<(Dictionary<(string, string?), IJobPool> Pools, IReadOnlyList<TestCase> Runnable)> CreatePoolsAsync(JobRuntime runtime, TestJobBuilder jobs, IReadOnlyList<TestCase> testCases, CancellationToken cancellationToken)
     {
-        var pools = new Dictionary<(string, string?), WarmJobPool>();
+        var pools = new Dictionary<(string, string?), IJobPool>();
         var depth = settings.PoolDepth ?? settings.Parallelism;
-        if (depth == 0 || settings.Network is AllowListNetworkPolicy)
-        {
-            return (pools, testCases);
-        }
-
         var failed = new HashSet<Guid>();
         try
         {
@@ -120,8 +120,8 @@ internal sealed class ContainerizedRun(ContainerTestSettings settings, string? r
                 var tests = group.ToList();
                 try
                 {
-                    var template = jobs.Template(tests[0], backend.RunId);
-                    pools[group.Key] = await backend.CreatePoolAsync(template, Math.Min(depth, tests.Count), tests.Count, cancellationToken).ConfigureAwait(false);
+                    var template = jobs.Template(tests[0], runtime.RunId);
+                    pools[group.Key] = await runtime.CreatePoolAsync(template, new JobPoolOptions(tests.Count, settings.Parallelism, depth), cancellationToken).ConfigureAwait(false);
                 }
                 catch (ContainerRuntimeException ex)
                 {
@@ -147,9 +147,9 @@ internal sealed class ContainerizedRun(ContainerTestSettings settings, string? r
     /// it as a layer (see RuntimeProvisioner). Returns the tests that can run; the others are
     /// reported failed with the reason.
     /// </summary>
-    private async Task<IReadOnlyList<TestCase>> ProvideRuntimesAsync(DockerBackend backend, TestJobBuilder jobs, string image, IReadOnlyList<TestCase> testCases, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<TestCase>> ProvideRuntimesAsync(IJobBackend backend, string runId, TestJobBuilder jobs, string image, IReadOnlyList<TestCase> testCases, CancellationToken cancellationToken)
     {
-        var provisioner = new RuntimeProvisioner(backend, jobs, image, handle);
+        var provisioner = new RuntimeProvisioner(backend, runId, jobs, image, handle);
         var runnable = new List<TestCase>(testCases.Count);
         foreach (var source in testCases.GroupBy(t => t.Source, StringComparer.Ordinal))
         {
@@ -174,33 +174,22 @@ internal sealed class ContainerizedRun(ContainerTestSettings settings, string? r
         return runnable;
     }
 
-    private async Task RunOneAsync(DockerBackend backend, TestJobBuilder jobs, WarmJobPool? pool, TestCase testCase, CancellationToken cancellationToken)
+    private async Task RunOneAsync(TestJobBuilder jobs, IJobPool pool, TestCase testCase, CancellationToken cancellationToken)
     {
-        JobSpec? spec = null;
-        string nonce;
-        byte[]? input = null;
-        if (pool is null)
-        {
-            (spec, nonce) = jobs.Build(testCase, backend.RunId);
-        }
-        else
-        {
-            (input, nonce) = jobs.Request(testCase);
-        }
-
-        string? containerId = null;
+        var (input, nonce) = jobs.Request(testCase);
+        string? instanceId = null;
         var outcome = TestOutcome.None; // the end's outcome: the worst of the test's results (data rows may be several)
         var agentLog = new List<string>();
         var reader = new AgentOutputReader(
             nonce,
             started: id =>
             {
-                containerId = id;
+                instanceId = id;
                 handle.RecordStart(testCase);
             },
             message: (message, output, error) =>
             {
-                if (OnAgentMessage(testCase, message, containerId, agentLog, output, error) is { } resultOutcome)
+                if (OnAgentMessage(testCase, message, pool.InstanceKind, instanceId, agentLog, output, error) is { } resultOutcome)
                 {
                     outcome = Worse(outcome, resultOutcome);
                 }
@@ -209,9 +198,7 @@ internal sealed class ContainerizedRun(ContainerTestSettings settings, string? r
         JobResult job;
         try
         {
-            job = pool is null
-                ? await backend.RunAsync(spec!, reader, cancellationToken).ConfigureAwait(false)
-                : await pool.RunAsync(input, reader, cancellationToken).ConfigureAwait(false);
+            job = await pool.RunAsync(input, reader, cancellationToken).ConfigureAwait(false);
         }
         catch (ContainerRuntimeException ex)
         {
@@ -242,20 +229,20 @@ internal sealed class ContainerizedRun(ContainerTestSettings settings, string? r
         : current;
 
     /// <summary>Reports one protocol message of the agent; for a result, returns its outcome.</summary>
-    private TestOutcome? OnAgentMessage(TestCase testCase, JsonObject message, string? containerId, List<string> agentLog, string output, string error)
+    private TestOutcome? OnAgentMessage(TestCase testCase, JsonObject message, string instanceKind, string? instanceId, List<string> agentLog, string output, string error)
     {
         switch (AgentMessages.KindOf(message))
         {
             case AgentMessages.ResultKind:
-                var directory = Path.Combine(attachmentRoot, ContainerFailure.ShortId(containerId));
+                var directory = Path.Combine(attachmentRoot, ContainerFailure.ShortId(instanceId));
                 var result = AgentMessages.ReadResult(message, testCase, directory);
-                result.ComputerName = ContainerFailure.ShortId(containerId);
+                result.ComputerName = ContainerFailure.ShortId(instanceId);
                 if (ConsoleCapture.TakenFromContainer(TestCaseTags.FrameworkExecutorOf(testCase)))
                 {
                     AddConsoleOutput(result, output, error);
                 }
 
-                result.Messages.Add(ContainerFailure.ContainerNote(containerId));
+                result.Messages.Add(ContainerFailure.Note(instanceKind, instanceId));
                 handle.RecordResult(result);
                 return result.Outcome;
             case AgentMessages.LogKind:

@@ -114,6 +114,7 @@ internal sealed class TestJobBuilder(ContainerTestSettings settings, string imag
         {
             Image = image,
             JobId = jobId,
+            DotnetHost = runtime.DotnetCommand,
             Command =
             [
                 runtime.DotnetCommand, "exec",

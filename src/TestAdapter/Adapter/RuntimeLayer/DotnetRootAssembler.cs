@@ -23,7 +23,7 @@ internal static class DotnetRootAssembler
         }
 
         var hash = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(key.ToString())))[..16].ToLowerInvariant();
-        var target = Path.Combine(CacheRoot(), "dotnet-roots", $"{rid}-{hash}");
+        var target = Path.Combine(ContainerRuntime.RuntimeCache.Root, "dotnet-roots", $"{rid}-{hash}");
         if (File.Exists(Path.Combine(target, CompleteMarker)))
         {
             return target;
@@ -97,19 +97,6 @@ internal static class DotnetRootAssembler
         {
             File.SetUnixFileMode(destination, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
         }
-    }
-
-    /// <summary>$CONTAINERTEST_CACHE, else $XDG_CACHE_HOME/containertest, else ~/.cache/containertest.</summary>
-    private static string CacheRoot()
-    {
-        if (Environment.GetEnvironmentVariable("CONTAINERTEST_CACHE") is { Length: > 0 } configured)
-        {
-            return configured;
-        }
-
-        var xdg = Environment.GetEnvironmentVariable("XDG_CACHE_HOME");
-        var home = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
-        return Path.Combine(xdg is { Length: > 0 } ? xdg : Path.Combine(home.Length > 0 ? home : Path.GetTempPath(), ".cache"), "containertest");
     }
 
     /// <summary>The container runtime identifier for this host's architecture (the layer's dotnet host is the host's own).</summary>

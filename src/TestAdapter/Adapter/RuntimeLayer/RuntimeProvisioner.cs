@@ -1,6 +1,6 @@
 namespace ContainerTest.TestAdapter.RuntimeLayer;
 
-using ContainerTest.ContainerRuntime.Docker;
+using ContainerTest.ContainerRuntime;
 using ContainerTest.ContainerRuntime.Jobs;
 using ContainerTest.Protocol;
 using ContainerTest.TestAdapter.Execution;
@@ -12,7 +12,7 @@ using NuGet.Versioning;
 /// own runtime when it starts there; otherwise the runtime packs the assembly needs, fetched with
 /// NuGet and mounted as a layer — with invariant globalization when the image lacks ICU.
 /// </summary>
-internal sealed class RuntimeProvisioner(DockerBackend backend, TestJobBuilder jobs, string image, IMessageLogger log)
+internal sealed class RuntimeProvisioner(IJobBackend backend, string runId, TestJobBuilder jobs, string image, IMessageLogger log)
 {
     private const string IcuMissing = "Couldn't find a valid ICU package";
 
@@ -77,7 +77,7 @@ internal sealed class RuntimeProvisioner(DockerBackend backend, TestJobBuilder j
     }
 
     private Task<JobResult> ProbeAsync(string source, RuntimeProvision provision, CancellationToken cancellationToken) =>
-        backend.RunAsync(jobs.BuildProbe(source, backend.RunId, provision), observer: null, cancellationToken);
+        backend.RunAsync(jobs.BuildProbe(source, runId, provision), observer: null, cancellationToken);
 
     private static bool Started(JobResult probe) => probe.Succeeded && probe.Stdout.Text.Contains(AgentProbe.Reply, StringComparison.Ordinal);
 

@@ -1,5 +1,6 @@
 namespace ContainerTest.TestAdapter.Settings;
 
+using ContainerTest.ContainerRuntime.Composition;
 using ContainerTest.ContainerRuntime.Jobs;
 using ContainerTest.ContainerRuntime.Network;
 
@@ -8,6 +9,13 @@ internal sealed record ContainerTestSettings
 {
     /// <summary>Run tests in containers (false: natively, as without ContainerTest).</summary>
     public bool Enabled { get; init; } = true;
+
+    /// <summary>
+    /// What isolates each test: a fresh sandbox inside long-lived worker containers (the default),
+    /// or a container of its own. Where sandboxes cannot be made, a run falls back to containers
+    /// and says why.
+    /// </summary>
+    public JobIsolation Isolation { get; init; } = JobIsolation.Sandbox;
 
     /// <summary>The image tests run in; null means the host image (built from this machine's .NET).</summary>
     public string? Image { get; init; }

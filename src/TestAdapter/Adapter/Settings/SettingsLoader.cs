@@ -20,6 +20,12 @@ internal static class SettingsLoader
     private static readonly Setting[] Settings =
     [
         new("Enabled", "ContainerTest", "CONTAINERTEST", SettingValueParser.BooleanForms, (s, v) => SettingValueParser.TryParseBoolean(v, out var b) ? s with { Enabled = b } : null),
+        new("Isolation", "ContainerTestIsolation", "CONTAINERTEST_ISOLATION", "sandbox or container", (s, v) => v.Trim().ToLowerInvariant() switch
+        {
+            "sandbox" => s with { Isolation = ContainerRuntime.Composition.JobIsolation.Sandbox },
+            "container" => s with { Isolation = ContainerRuntime.Composition.JobIsolation.Container },
+            _ => null,
+        }),
         new("Image", "ContainerTestImage", "CONTAINERTEST_IMAGE", "an image reference such as debian:bookworm or registry/x@sha256:…", (s, v) => string.IsNullOrWhiteSpace(v) ? null : s with { Image = v.Trim() }),
         new("Parallelism", "ContainerTestParallelism", "CONTAINERTEST_PARALLELISM", "a whole number of containers, at least 1", (s, v) => SettingValueParser.TryParsePositiveInt(v, out var n) ? s with { Parallelism = n } : null),
         new("PoolDepth", "ContainerTestPoolDepth", "CONTAINERTEST_POOL_DEPTH", "a whole number of containers started ahead, 0 for none", (s, v) => int.TryParse(v, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n) ? s with { PoolDepth = n } : null),

@@ -64,6 +64,9 @@ internal static class HostImageSystemFiles
         set.AddDirectory("/tmp", OpenDirectory | UnixFileMode.GroupWrite | UnixFileMode.OtherWrite | UnixFileMode.StickyBit);
         set.AddDirectory("/root", UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         set.AddDirectory("/home", OpenDirectory);
-        set.AddDirectory(UserHome, OpenDirectory, UserId, GroupId);
+        // Open to all like /tmp: a job's HOME is a tmpfs mounted here, and runc gives a tmpfs the mode
+        // of the directory it covers (Docker 20.10 drops the mount's own mode), so a 755 home would
+        // leave HOME unwritable to the job's user.
+        set.AddDirectory(UserHome, OpenDirectory | UnixFileMode.GroupWrite | UnixFileMode.OtherWrite | UnixFileMode.StickyBit, UserId, GroupId);
     }
 }

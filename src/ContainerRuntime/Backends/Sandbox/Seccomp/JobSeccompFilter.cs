@@ -29,11 +29,11 @@ internal static class JobSeccompFilter
     private const uint ArchOffset = 4;
     private const uint FirstArgumentOffset = 16;    // the low half of args[0] (little-endian)
 
-    /// <summary>The program's bytes.</summary>
-    public static byte[] Program { get; } = Build();
-
     /// <summary>Every call the filter refuses, by name (for the tests and SECURITY.md).</summary>
     public static IReadOnlyList<string> Refused { get; } = [.. SeccompPolicy.Refused, .. SeccompPolicy.SandboxMaking];
+
+    /// <summary>The program's bytes.</summary>
+    public static byte[] Program { get; } = Build();
 
     private static byte[] Build()
     {

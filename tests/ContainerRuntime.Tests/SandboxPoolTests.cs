@@ -1,0 +1,60 @@
+namespace ContainerTest.ContainerRuntime.Tests;
+
+using System.Diagnostics;
+using System.Text;
+using ContainerTest.ContainerRuntime.Backends.Sandbox;
+using ContainerTest.ContainerRuntime.Jobs;
+using ContainerTest.ContainerRuntime.Layers;
+using ContainerTest.ContainerRuntime.Tests.Fixtures;
+
+/// <summary>
+/// A sandbox pool runs each job in a fresh sandbox inside long-lived worker containers: a worker
+/// per parallel slot and per warm sandbox, never one per job, and every one removed at the end.
+/// </summary>
+[TestClass]
+public sealed class SandboxPoolTests
+{
+    private const string PoolLabel = "io.containertest.test-pool";
+
+    [TestMethod]
+    public async Task Each_job_gets_a_sandbox_of_its_own_in_a_few_workers()
+    {
+        var (template, marker) = await TemplateAsync("read line; echo \"$line in $(hostname)\"");
+        var clock = Stopwatch.StartNew();
+        var pool = await SandboxWorkerPool.StartAsync(TestEngine.Backend, template, new JobPoolOptions(Capacity: 12, Parallelism: 2, Depth: 1), CancellationToken.None);
+        await using (pool)
+        {
+            var results = await Task.WhenAll(Enumerable.Range(1, 12).Select(i => pool.RunAsync(Line($"job{i}"))));
+            var lines = results.Select(r => r.Stdout.Text.Trim()).ToList();
+            Console.WriteLine($"{clock.Elapsed}: " + string.Join(" | ", lines) + " :: " + string.Join(" | ", results.Select(r => $"{r.Termination} {r.ExitCode} {r.FailureCause} {r.Stderr.Text}")));
+            Assert.IsTrue(results.All(r => r.Termination == TerminationReason.Exited && r.ExitCode == 0), string.Join(" | ", results.Select(r => $"{r.Termination} {r.ExitCode} {r.FailureCause} {r.Stderr.Text}")));
+            Assert.AreEqual(12, lines.Select(l => l.Split(' ')[2]).Distinct().Count(), "each job had a sandbox (host name) of its own: " + string.Join(" | ", lines));
+            Assert.IsTrue(results.All(r => r.InstanceKind == "sandbox" && r.InstanceId == r.Stdout.Text.Trim().Split(' ')[2]), "the result names the sandbox");
+        }
+
+        Assert.AreEqual(0, (await TestEngine.ContainersWithLabelAsync(PoolLabel, marker)).Count, "every worker is removed");
+    }
+
+    /// <summary>A template on the host image (the supervisor needs .NET), with busybox's sh for the scripts.</summary>
+    private static async Task<(JobSpec Template, string Marker)> TemplateAsync(string script)
+    {
+        var marker = Guid.NewGuid().ToString("N")[..12];
+        var image = await TestEngine.Backend.EnsureHostImageAsync();
+        var template = new JobSpec
+        {
+            Image = image,
+            Command = ["/.t/busybox", "sh", "-c", "export PATH=/.t:$PATH; " + script],
+            Layers = [new FileLayer("/.t/busybox", await File.ReadAllBytesAsync("/bin/busybox"), FileLayer.ExecutableMode), .. Applets("sh", "hostname", "cat", "ls", "echo", "sleep", "id", "ps", "touch", "mkdir")],
+            User = new UserIdentity(1000, 1000),
+            Mounts = [new TmpfsMount("/tmp", 16 * 1024 * 1024)],
+            Limits = new ResourceLimits(MemoryBytes: 256L * 1024 * 1024, Pids: 256),
+            Labels = new Dictionary<string, string> { [PoolLabel] = marker },
+            StopWhenOwnerExits = true,
+        };
+        return (template, marker);
+    }
+
+    private static IEnumerable<Layer> Applets(params string[] names) => names.Select(n => new SymlinkLayer("/.t/" + n, "busybox"));
+
+    private static byte[] Line(string text) => Encoding.UTF8.GetBytes(text + "\n");
+}
