@@ -12,16 +12,41 @@ using global::Docker.DotNet.Models;
 internal sealed class PrivateDockerEngine : IAsyncDisposable
 {
     private readonly DirectoryInfo root;
+    private readonly IReadOnlyList<string> extraArguments;
     private Process? daemon;
 
-    private PrivateDockerEngine(DirectoryInfo root) => this.root = root;
+    private PrivateDockerEngine(DirectoryInfo root, IReadOnlyList<string> extraArguments)
+    {
+        this.root = root;
+        this.extraArguments = extraArguments;
+    }
 
     /// <summary>The value for DOCKER_HOST.</summary>
     public string Host => "unix://" + Path.Combine(root.FullName, "docker.sock");
 
     public static async Task<PrivateDockerEngine> StartAsync()
     {
-        var engine = new PrivateDockerEngine(Directory.CreateTempSubdirectory("ct-engine-"));
+        var engine = new PrivateDockerEngine(Directory.CreateTempSubdirectory("ct-engine-"), []);
+        await engine.StartDaemonAsync();
+        return engine;
+    }
+
+    /// <summary>
+    /// An engine whose containers may not make namespaces or mount, whatever seccomp profile
+    /// they ask for — as under a host policy that forbids it (AppArmor's docker-default, say):
+    /// its OCI runtime is runc behind a script that takes unshare and mount out of every
+    /// container's seccomp profile (Fixtures/no-namespaces-runc).
+    /// </summary>
+    public static async Task<PrivateDockerEngine> StartWithoutNamespacesAsync()
+    {
+        var root = Directory.CreateTempSubdirectory("ct-engine-");
+        var wrapper = Path.Combine(root.FullName, "no-namespaces-runc");
+        File.Copy(Path.Combine(AppContext.BaseDirectory, "Fixtures", "no-namespaces-runc"), wrapper);
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(wrapper, (UnixFileMode)0b111_101_101);
+        }
+        var engine = new PrivateDockerEngine(root, ["--add-runtime", "no-namespaces=" + wrapper, "--default-runtime", "no-namespaces"]);
         await engine.StartDaemonAsync();
         return engine;
     }
@@ -95,6 +120,11 @@ internal sealed class PrivateDockerEngine : IAsyncDisposable
                 "--bridge=none", "--iptables=false", "--ip-masq=false", "--ip-forward=false",
             },
         };
+        foreach (var argument in extraArguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
         daemon = Process.Start(start)!;
         daemon.OutputDataReceived += (_, _) => { };
         daemon.ErrorDataReceived += (_, _) => { };
@@ -117,15 +147,21 @@ internal sealed class PrivateDockerEngine : IAsyncDisposable
         throw new InvalidOperationException($"the private dockerd at {Host} did not answer within 30 s");
     }
 
-    /// <summary>Job containers of ours on this engine.</summary>
+    /// <summary>Containers of ours on this engine: a test's own, or a sandbox worker.</summary>
     public async Task<int> JobContainersAsync(bool all)
     {
         using var client = Client();
-        var containers = await client.Containers.ListContainersAsync(new ContainersListParameters
+        var count = 0;
+        foreach (var kind in new[] { "job", "worker" })
         {
-            All = all,
-            Filters = new Dictionary<string, IDictionary<string, bool>> { ["label"] = new Dictionary<string, bool> { ["io.containertest.kind=job"] = true } },
-        });
-        return containers.Count;
+            var containers = await client.Containers.ListContainersAsync(new ContainersListParameters
+            {
+                All = all,
+                Filters = new Dictionary<string, IDictionary<string, bool>> { ["label"] = new Dictionary<string, bool> { ["io.containertest.kind=" + kind] = true } },
+            });
+            count += containers.Count;
+        }
+
+        return count;
     }
 }
