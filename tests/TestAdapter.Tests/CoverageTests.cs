@@ -1,0 +1,73 @@
+namespace ContainerTest.TestAdapter.Tests;
+
+using System.Text.RegularExpressions;
+using System.Xml.Linq;
+using ContainerTest.TestAdapter.Tests.Fixtures;
+
+/// <summary>
+/// Coverage collectors through the real `dotnet test --collect`: the report the collector writes
+/// on the host covers the code each test ran in its own container, merged over all tests, line for
+/// line and hit for hit as the same suite run natively (CONTAINERTEST=0); ContainerTest's own
+/// assemblies never appear in it. Each fixture (MSTest, xUnit, NUnit) tests CoverageLibrary, whose
+/// lines each test covers a part of, and one method none.
+/// </summary>
+[TestClass]
+public sealed partial class CoverageTests
+{
+    [TestMethod]
+    [DataRow("CoverageMSTestFixture")]
+    [DataRow("CoverageXunitFixture")]
+    [DataRow("CoverageNUnitFixture")]
+    public async Task Coverlet_reports_the_lines_the_containers_ran_as_a_native_run_does(string fixture)
+    {
+        var project = DotnetTest.PathOf($"tests/Fixtures/TestProjects/Coverage/{fixture}/{fixture}.csproj");
+        await DotnetTest.BuildAsync(project, CancellationToken.None);
+
+        var native = await DotnetTest.TestAsync(project, ["--collect", "XPlat Code Coverage"], new Dictionary<string, string> { ["CONTAINERTEST"] = "0" });
+        var contained = await DotnetTest.TestAsync(project, ["--collect", "XPlat Code Coverage"]);
+
+        Assert.IsTrue(contained.Report.Results.All(r => r.ContainerId is { Length: 12 }), "every test ran in a container: " + contained.Output);
+        Assert.IsTrue(native.Report.Results.All(r => r.ContainerId is null), "the native run ran natively");
+        var nativeReport = Cobertura.Load(native.Output);
+        var containedReport = Cobertura.Load(contained.Output);
+
+        var nativeLines = nativeReport.Lines("CoverageLibrary");
+        Assert.IsTrue(nativeLines.Count(l => l.Hits > 0) >= 8, "the fixture covers part of the library natively: " + string.Join(", ", nativeLines));
+        Assert.IsTrue(nativeLines.Any(l => l.Hits == 0), "and leaves part of it uncovered");
+        CollectionAssert.AreEqual(nativeLines, containedReport.Lines("CoverageLibrary"), "the same lines, hit as often, as natively");
+
+        foreach (var (run, report) in new[] { ("native", nativeReport), ("containers", containedReport) })
+        {
+            Assert.AreEqual("CoverageLibrary", string.Join(", ", report.Packages), $"{run}: only the code under test is in the report");
+        }
+    }
+
+    /// <summary>A cobertura report, found by the path the collector printed under "Attachments:".</summary>
+    private sealed class Cobertura(XDocument document)
+    {
+        public IReadOnlyList<string> Packages =>
+            document.Descendants("package").Select(p => (string?)p.Attribute("name") ?? string.Empty).Order(StringComparer.Ordinal).ToList();
+
+        public static Cobertura Load(string dotnetTestOutput)
+        {
+            var paths = CoberturaPath().Matches(dotnetTestOutput).Select(m => m.Value).Distinct().ToList();
+            Assert.AreEqual(1, paths.Count, "one cobertura report attached: " + dotnetTestOutput);
+            return new Cobertura(XDocument.Load(paths[0]));
+        }
+
+        /// <summary>Every line of the package's classes with its hit count, in file and line order.</summary>
+        public List<(string File, int Line, int Hits)> Lines(string package) =>
+            document.Descendants("package").Where(p => (string?)p.Attribute("name") == package)
+                .Descendants("class")
+                .SelectMany(c => c.Element("lines")!.Elements("line").Select(l => (
+                    File: Path.GetFileName((string?)c.Attribute("filename") ?? string.Empty),
+                    Line: (int)l.Attribute("number")!,
+                    Hits: (int)l.Attribute("hits")!)))
+                .Distinct()
+                .OrderBy(l => l.File, StringComparer.Ordinal).ThenBy(l => l.Line)
+                .ToList();
+    }
+
+    [GeneratedRegex(@"/\S+\.cobertura\.xml")]
+    private static partial Regex CoberturaPath();
+}
