@@ -42,6 +42,29 @@ public sealed partial class CoverageTests
         }
     }
 
+    /// <summary>
+    /// Microsoft.CodeCoverage cannot measure the containers yet: the run says so, once, and names
+    /// coverlet and the native run instead of handing over a report silently empty of the tests' code.
+    /// </summary>
+    [TestMethod]
+    public async Task Microsoft_code_coverage_in_containers_is_announced_as_not_measuring_them()
+    {
+        var project = DotnetTest.PathOf("tests/Fixtures/TestProjects/Coverage/CoverageMSTestFixture/CoverageMSTestFixture.csproj");
+        await DotnetTest.BuildAsync(project, CancellationToken.None);
+        const string Warning = "ContainerTest: Microsoft's Code Coverage collector (--collect \"Code Coverage\") measures this test host only";
+
+        var contained = await DotnetTest.TestAsync(project, ["--collect", "Code Coverage;Format=cobertura"]);
+        var native = await DotnetTest.TestAsync(project, ["--collect", "Code Coverage;Format=cobertura"], new Dictionary<string, string> { ["CONTAINERTEST"] = "0" });
+        var coverletOnly = await DotnetTest.TestAsync(project, ["--collect", "XPlat Code Coverage"]);
+
+        Assert.AreEqual(1, Regex.Count(contained.Output, Regex.Escape(Warning)), contained.Output);
+        StringAssert.Contains(contained.Output, "XPlat Code Coverage", "the warning names the collector that works");
+        Assert.IsTrue(contained.Report.Results.All(r => r.ContainerId is { Length: 12 }), "the tests still ran in containers");
+        Assert.IsFalse(native.Output.Contains(Warning, StringComparison.Ordinal), "nothing to say natively");
+        Assert.IsTrue(Cobertura.Load(native.Output).Lines("CoverageLibrary").Any(l => l.Hits > 0), "natively, Microsoft's collector covers the library");
+        Assert.IsFalse(coverletOnly.Output.Contains(Warning, StringComparison.Ordinal), "coverlet alone draws no warning");
+    }
+
     /// <summary>A cobertura report, found by the path the collector printed under "Attachments:".</summary>
     private sealed class Cobertura(XDocument document)
     {
