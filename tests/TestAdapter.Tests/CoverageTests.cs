@@ -61,8 +61,83 @@ public sealed partial class CoverageTests
         StringAssert.Contains(contained.Output, "XPlat Code Coverage", "the warning names the collector that works");
         Assert.IsTrue(contained.Report.Results.All(r => r.ContainerId is { Length: 12 }), "the tests still ran in containers");
         Assert.IsFalse(native.Output.Contains(Warning, StringComparison.Ordinal), "nothing to say natively");
-        Assert.IsTrue(Cobertura.Load(native.Output).Lines("CoverageLibrary").Any(l => l.Hits > 0), "natively, Microsoft's collector covers the library");
+        var nativeReport = Cobertura.Load(native.Output);
+        Assert.IsTrue(nativeReport.Lines("CoverageLibrary").Any(l => l.Hits > 0), "natively, Microsoft's collector covers the library");
+        Assert.AreEqual("CoverageLibrary, CoverageMSTestFixture", string.Join(", ", nativeReport.Packages), "ContainerTest's assemblies are left out of Microsoft's report");
+        Assert.IsFalse(Cobertura.Load(contained.Output).Packages.Any(p => p.StartsWith("ContainerTest.", StringComparison.Ordinal)), "with containers too");
         Assert.IsFalse(coverletOnly.Output.Contains(Warning, StringComparison.Ordinal), "coverlet alone draws no warning");
+    }
+
+    /// <summary>
+    /// The user's case: the packed ContainerTest added to a fresh project. Neither collector's report
+    /// names ContainerTest's assemblies or its private dependencies (Docker.DotNet carries its own
+    /// symbols), natively or with containers, and coverlet's covers the containers as natively.
+    /// </summary>
+    [TestMethod]
+    public async Task With_the_package_no_report_names_ContainerTest_or_its_dependencies()
+    {
+        var work = Directory.CreateTempSubdirectory("containertest-coverage-package-").FullName;
+        var packages = Path.Combine(work, "packages");
+        var version = "0.1.0-coverage" + DateTime.UtcNow.ToString("yyyyMMddHHmmss", System.Globalization.CultureInfo.InvariantCulture);
+        await RunOrFailAsync(["pack", DotnetTest.PathOf("nuget/ContainerTest/ContainerTest.csproj"), "-c", "Release", "-o", packages, "-p:Version=" + version, "-nologo"], DotnetTest.RepositoryRoot);
+        var fixtures = DotnetTest.PathOf("tests/Fixtures/TestProjects/Coverage");
+        var library = Directory.CreateDirectory(Path.Combine(work, "Lib")).FullName;
+        File.Copy(Path.Combine(fixtures, "CoverageLibrary", "Shapes.cs"), Path.Combine(library, "Shapes.cs"));
+        await File.WriteAllTextAsync(Path.Combine(library, "Lib.csproj"), """
+            <Project Sdk="Microsoft.NET.Sdk">
+              <PropertyGroup><TargetFramework>net10.0</TargetFramework><ImplicitUsings>enable</ImplicitUsings></PropertyGroup>
+            </Project>
+            """);
+        var project = Directory.CreateDirectory(Path.Combine(work, "Fresh")).FullName;
+        await File.WriteAllTextAsync(Path.Combine(project, "Fresh.csproj"), $"""
+            <Project Sdk="Microsoft.NET.Sdk">
+              <PropertyGroup><TargetFramework>net10.0</TargetFramework><ImplicitUsings>enable</ImplicitUsings></PropertyGroup>
+              <ItemGroup>
+                <PackageReference Include="Microsoft.NET.Test.Sdk" Version="18.11.0" />
+                <PackageReference Include="MSTest.TestAdapter" Version="4.5.2" />
+                <PackageReference Include="MSTest.TestFramework" Version="4.5.2" />
+                <PackageReference Include="coverlet.collector" Version="10.0.1" />
+                <PackageReference Include="ContainerTest" Version="{version}" />
+              </ItemGroup>
+              <ItemGroup><ProjectReference Include="../Lib/Lib.csproj" /></ItemGroup>
+            </Project>
+            """);
+        var tests = await File.ReadAllTextAsync(Path.Combine(fixtures, "CoverageMSTestFixture", "ShapeTests.cs"));
+        await File.WriteAllTextAsync(Path.Combine(project, "ShapeTests.cs"), "using Microsoft.VisualStudio.TestTools.UnitTesting;\n" + tests);
+        await File.WriteAllTextAsync(Path.Combine(project, "nuget.config"), $"""
+            <configuration>
+              <packageSources>
+                <clear />
+                <add key="containertest" value="{packages}" />
+                <add key="nuget.org" value="https://api.nuget.org/v3/index.json" />
+              </packageSources>
+            </configuration>
+            """);
+        await RunOrFailAsync(["build", "-nologo"], project);
+
+        var reports = new Dictionary<string, Cobertura>();
+        foreach (var (collector, name) in new[] { ("XPlat Code Coverage", "coverlet"), ("Code Coverage;Format=cobertura", "microsoft") })
+        {
+            foreach (var (enabled, mode) in new[] { ("0", "native"), ("1", "containers") })
+            {
+                var (exit, output) = await DotnetTest.RunAsync(["test", "--no-build", "--collect", collector, "--results-directory", Path.Combine(work, $"{name}-{mode}")], new Dictionary<string, string> { ["CONTAINERTEST"] = enabled }, TimeSpan.FromMinutes(5), CancellationToken.None, project);
+                Assert.AreEqual(0, exit, output);
+                reports[$"{name} {mode}"] = Cobertura.Load(output);
+            }
+        }
+
+        Assert.AreEqual("Lib", string.Join(", ", reports["coverlet native"].Packages));
+        Assert.AreEqual("Lib", string.Join(", ", reports["coverlet containers"].Packages));
+        Assert.AreEqual("Fresh, Lib", string.Join(", ", reports["microsoft native"].Packages));
+        Assert.AreEqual("Fresh, Lib", string.Join(", ", reports["microsoft containers"].Packages));
+        CollectionAssert.AreEqual(reports["coverlet native"].Lines("Lib"), reports["coverlet containers"].Lines("Lib"));
+        Directory.Delete(work, recursive: true);
+    }
+
+    private static async Task RunOrFailAsync(string[] arguments, string workingDirectory)
+    {
+        var (exit, output) = await DotnetTest.RunAsync(arguments, null, TimeSpan.FromMinutes(5), CancellationToken.None, workingDirectory);
+        Assert.AreEqual(0, exit, $"dotnet {string.Join(' ', arguments)} failed:\n{output}");
     }
 
     /// <summary>A cobertura report, found by the path the collector printed under "Attachments:".</summary>
