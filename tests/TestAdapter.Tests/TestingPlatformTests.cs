@@ -16,34 +16,36 @@ public sealed partial class TestingPlatformTests
     private const string FixtureFolder = "tests/Fixtures/TestProjects/Mtp";
 
     [TestMethod]
-    [DataRow("MtpMSTestFixture", "CT0001")]
-    [DataRow("MtpNUnitFixture", "CT0001")]
-    [DataRow("MtpXunitV3Fixture", "CT0002")]
-    public async Task A_testing_platform_project_warns_once_and_runs_as_it_does_without_ContainerTest(string name, string warning)
+    [DataRow("MtpMSTestFixture", "CT0001", "--filter", "Name=Passes")]
+    [DataRow("MtpNUnitFixture", "CT0001", "--filter", "Name=Passes")]
+    [DataRow("MtpXunitV3Fixture", "CT0002", "--filter-method", "MtpXunitV3Fixture.MtpTests.Passes")]
+    public async Task A_testing_platform_project_warns_once_and_runs_as_it_does_without_ContainerTest(string name, string warning, string filterOption, string filter)
     {
         var project = DotnetTest.PathOf($"{FixtureFolder}/{name}/{name}.csproj");
 
-        var native = await BuildAndRunAsync(project, containerTest: false);
-        var withContainerTest = await BuildAndRunAsync(project, containerTest: true);
+        var native = await BuildAndRunAsync(project, containerTest: false, [filterOption, filter]);
+        var withContainerTest = await BuildAndRunAsync(project, containerTest: true, [filterOption, filter]);
 
         Assert.AreEqual(0, WarningCount(native.Build, warning), native.Build);
         Assert.AreEqual(1, WarningCount(withContainerTest.Build, warning), "warned once: " + withContainerTest.Build);
         StringAssert.Contains(withContainerTest.Build, "run natively");
 
         Assert.AreEqual(2, native.Exe.ExitCode, "the fixture has one failing test (exit code 2): " + native.Exe.Output);
-        foreach (var (mode, expected, actual) in new[] { ("dotnet test", native.Test, withContainerTest.Test), ("the executable", native.Exe, withContainerTest.Exe) })
+        Assert.IsTrue(native.Test.Outcomes.Any(o => o.EndsWith(": Failed", StringComparison.Ordinal)), "the failing test is reported");
+        Assert.AreEqual(0, native.Filtered.ExitCode, "the filter selects the passing test only: " + native.Filtered.Output);
+        Assert.AreEqual(1, native.Filtered.Outcomes.Count, native.Filtered.Output);
+        foreach (var (mode, expected, actual) in new[] { ("dotnet test", native.Test, withContainerTest.Test), ("the executable", native.Exe, withContainerTest.Exe), ("dotnet test with a filter", native.Filtered, withContainerTest.Filtered) })
         {
             Assert.AreEqual(expected.ExitCode, actual.ExitCode, $"{mode}: exit code\n{actual.Output}");
             StringAssert.Contains(Summary(actual.Output), "total: ", $"{mode}: the platform's summary\n{actual.Output}");
             Assert.AreEqual(Summary(expected.Output), Summary(actual.Output), $"{mode}: console summary\n{actual.Output}");
             CollectionAssert.AreEquivalent(expected.Outcomes, actual.Outcomes, $"{mode}: TRX outcomes\n{actual.Output}");
-            Assert.IsTrue(actual.Outcomes.Any(o => o.EndsWith(": Failed", StringComparison.Ordinal)), $"{mode}: the failing test is reported");
         }
     }
 
     private sealed record Run(int ExitCode, string Output, List<string> Outcomes);
 
-    private static async Task<(string Build, Run Test, Run Exe)> BuildAndRunAsync(string project, bool containerTest)
+    private static async Task<(string Build, Run Test, Run Exe, Run Filtered)> BuildAndRunAsync(string project, bool containerTest, string[] filter)
     {
         var folder = Path.GetDirectoryName(project)!;
         var name = Path.GetFileNameWithoutExtension(project);
@@ -62,7 +64,11 @@ public sealed partial class TestingPlatformTests
         var apphost = Path.Combine(folder, "bin", "Release", "net10.0", name);
         var (exeExit, exeOutput) = await DotnetTest.RunAsync(["--report-trx", "--results-directory", exeResults], null, TimeSpan.FromMinutes(5), CancellationToken.None, workingDirectory: folder, launcher: ["sh", "-c", "shift; exec \"$0\" \"$@\"", apphost]); // the launcher's "dotnet" is dropped
 
-        return (build, new Run(testExit, testOutput, Outcomes(testResults)), new Run(exeExit, exeOutput, Outcomes(exeResults)));
+        // The platform's own filter options, as natively.
+        var filteredResults = NewResultsFolder();
+        var (filteredExit, filteredOutput) = await DotnetTest.RunAsync(["test", "-c", "Release", "--no-build", "--report-trx", "--results-directory", filteredResults, .. filter], null, TimeSpan.FromMinutes(5), CancellationToken.None, workingDirectory: folder);
+
+        return (build, new Run(testExit, testOutput, Outcomes(testResults)), new Run(exeExit, exeOutput, Outcomes(exeResults)), new Run(filteredExit, filteredOutput, Outcomes(filteredResults)));
     }
 
     private static string NewResultsFolder()
