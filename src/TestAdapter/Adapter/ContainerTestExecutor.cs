@@ -2,6 +2,7 @@ namespace ContainerTest.TestAdapter;
 
 using System.Runtime.InteropServices;
 using ContainerTest.Protocol;
+using ContainerTest.TestAdapter.Coverage;
 using ContainerTest.TestAdapter.Discovery;
 using ContainerTest.TestAdapter.Execution;
 using ContainerTest.TestAdapter.Scheduling;
@@ -99,6 +100,11 @@ public sealed class ContainerTestExecutor : ITestExecutor, IDisposable
                     : "ContainerTest: switched off (ContainerTest=false or CONTAINERTEST=0), so tests run natively, not in containers.");
             native();
             return;
+        }
+
+        if (MicrosoftCodeCoverage.IsEnabled(runSettingsXml))
+        {
+            frameworkHandle.SendMessage(TestMessageLevel.Warning, MicrosoftCodeCoverage.Warning);
         }
 
         var recorder = new DurationRecorder();

@@ -55,6 +55,11 @@ internal static class AgentProgram
                 : FrameworkAdapter.Load(request.AdapterPath).CreateExecutor(request.ExecutorUri);
             var handle = new AgentFrameworkHandle(protocol);
             executor.RunTests([request.TestCase], new AgentRunContext(request.RunSettingsXml, Path.GetDirectoryName(request.Source)!), handle);
+            foreach (var hits in request.CollectCoverletHits ? CoverletTrackers.Take() : [])
+            {
+                protocol.Write(hits.ToMessage());
+            }
+
             protocol.Write(AgentMessages.Done());
             return 0;
         }

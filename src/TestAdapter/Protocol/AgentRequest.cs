@@ -34,6 +34,9 @@ public sealed class AgentRequest
     /// <summary>The test to run, with all its properties.</summary>
     public required TestCase TestCase { get; init; }
 
+    /// <summary>True when the run collects coverage with coverlet: the agent then sends its trackers' counts home (see <see cref="CoverletHits"/>).</summary>
+    public bool CollectCoverletHits { get; init; }
+
     /// <summary>Serializes the request.</summary>
     public byte[] ToUtf8Json()
     {
@@ -45,6 +48,7 @@ public sealed class AgentRequest
             ["runSettingsXml"] = RunSettingsXml,
             ["nonce"] = Nonce,
             ["testCase"] = TestObjectJson.WriteProperties(TestCase),
+            ["collectCoverletHits"] = CollectCoverletHits,
         };
         return JsonSerializer.SerializeToUtf8Bytes(json);
     }
@@ -66,6 +70,7 @@ public sealed class AgentRequest
             RunSettingsXml = json["runSettingsXml"]?.GetValue<string>(),
             Nonce = Required(json, "nonce"),
             TestCase = testCase,
+            CollectCoverletHits = json["collectCoverletHits"]?.GetValue<bool>() ?? false,
         };
     }
 

@@ -6,6 +6,7 @@ using ContainerTest.ContainerRuntime.Composition;
 using ContainerTest.ContainerRuntime.Errors;
 using ContainerTest.ContainerRuntime.Jobs;
 using ContainerTest.Protocol;
+using ContainerTest.TestAdapter.Coverage;
 using ContainerTest.TestAdapter.RuntimeLayer;
 using ContainerTest.TestAdapter.Settings;
 using Microsoft.VisualStudio.TestPlatform.ObjectModel;
@@ -245,6 +246,9 @@ internal sealed class ContainerizedRun(ContainerTestSettings settings, string? r
                 result.Messages.Add(ContainerFailure.Note(instanceKind, instanceId));
                 handle.RecordResult(result);
                 return result.Outcome;
+            case CoverletHits.Kind:
+                MergeCoverage(testCase, message);
+                break;
             case AgentMessages.LogKind:
                 var text = message["text"]?.GetValue<string>() ?? string.Empty;
                 var level = (TestMessageLevel)(message["level"]?.GetValue<int>() ?? 0);
@@ -258,6 +262,19 @@ internal sealed class ContainerizedRun(ContainerTestSettings settings, string? r
         }
 
         return null;
+    }
+
+    /// <summary>coverlet's counts from the test's container, added to the hits file its collector reads on the host.</summary>
+    private void MergeCoverage(TestCase testCase, JsonObject message)
+    {
+        try
+        {
+            CoverletHitsFile.Merge(CoverletHits.FromMessage(message));
+        }
+        catch (Exception ex) when (ex is InvalidDataException or IOException or UnauthorizedAccessException or FormatException)
+        {
+            handle.SendMessage(TestMessageLevel.Warning, $"ContainerTest: the coverage {testCase.FullyQualifiedName} recorded in its container could not be added to coverlet's report: {ex.Message}");
+        }
     }
 
     private static void AddConsoleOutput(TestResult result, string output, string error)

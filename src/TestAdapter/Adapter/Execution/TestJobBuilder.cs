@@ -25,6 +25,7 @@ internal sealed class TestJobBuilder(ContainerTestSettings settings, string imag
 
     private readonly IReadOnlyDictionary<string, string> runSettingsEnvironment = ReadEnvironment(runSettingsXml);
     private readonly ConcurrentDictionary<string, RuntimeProvision> runtimes = new(StringComparer.Ordinal);
+    private readonly bool collectCoverletHits = Coverage.CoverletCollector.IsEnabled(runSettingsXml);
 
     /// <summary>The job for one test case: its template with the request on stdin and the test's name as a label.</summary>
     public (JobSpec Spec, string Nonce) Build(TestCase testCase, string runId)
@@ -68,6 +69,7 @@ internal sealed class TestJobBuilder(ContainerTestSettings settings, string imag
             RunSettingsXml = ConsoleCapture.TakenFromContainer(executorUri) ? ConsoleCapture.WithoutFrameworkCapture(runSettingsXml, executorUri) : runSettingsXml,
             Nonce = nonce,
             TestCase = testCase,
+            CollectCoverletHits = collectCoverletHits,
         };
         return (request.ToStdinLine(), nonce);
     }
