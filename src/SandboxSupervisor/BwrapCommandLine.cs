@@ -64,9 +64,14 @@ internal static class BwrapCommandLine
             args.AddRange(["--size", Number(tmpfs.SizeBytes), "--perms", Convert.ToString(tmpfs.Mode, 8), "--tmpfs", tmpfs.Path]);
         }
 
-        foreach (var directory in spec.CopyOnWrite.OrderBy(d => d.Length))
+        foreach (var overlay in spec.CopyOnWrite.OrderBy(o => o.Path.Length))
         {
-            args.AddRange(["--overlay-src", directory, "--tmp-overlay", directory]);
+            foreach (var lower in overlay.Lowers)
+            {
+                args.AddRange(["--overlay-src", lower]);
+            }
+
+            args.AddRange(["--tmp-overlay", overlay.Path]);
         }
 
         if (worker.HasHostname)

@@ -85,7 +85,7 @@ internal sealed class Supervisor(string bwrap, string scratch, FrameWriter outpu
             await File.WriteAllBytesAsync(seccompFile, configured.SeccompFilter.ToArray()).ConfigureAwait(false);
         }
 
-        worker = WorkerFileSystem.Inspect([.. configured.Tmpfs.Select(t => t.Path), .. configured.CopyOnWrite]);
+        worker = WorkerFileSystem.Inspect([.. configured.Tmpfs.Select(t => t.Path), .. configured.CopyOnWrite.Select(o => o.Path), "/.containertest"]);
 
         // A trial: the same sandbox, running bubblewrap's own static binary, proves that this
         // kernel and engine allow what every job's sandbox needs, before any job depends on it.

@@ -95,7 +95,8 @@ internal static class ContainerSpecTranslator
         // top of any tmpfs or read-only directory above it (a project under /tmp, an output folder
         // inside a read-only source tree), and is removed with the container.
         // (One already baked into the job's image needs nothing: the container's own layer is its copy.)
-        foreach (var layer in spec.Layers.OfType<HostDirectoryLayer>().Where(l => l.Access == LayerAccess.CopyOnWrite && !bakedPaths.Contains(l.ContainerPath)))
+        // (Several copy-on-write layers at one path share its volume: each is copied into it in turn.)
+        foreach (var layer in spec.Layers.OfType<HostDirectoryLayer>().Where(l => l.Access == LayerAccess.CopyOnWrite && !bakedPaths.Contains(l.ContainerPath)).DistinctBy(l => l.ContainerPath))
         {
             yield return new Mount
             {

@@ -29,27 +29,51 @@ internal static class WorkerTemplate
     /// <summary>Size of the worker's scratch tmpfs (a few small files per job).</summary>
     private const long ScratchBytes = 4L * 1024 * 1024;
 
+    /// <summary>Where a worker sees a copy-on-write directory's further layers (those after the first at the same path).</summary>
+    private const string LayerFolder = "/.containertest/layers/";
+
     /// <summary>Both halves of <paramref name="template"/>.</summary>
     /// <param name="template">The job template.</param>
     /// <param name="assets">The folder with the supervisor and bubblewrap, as a layer.</param>
     public static (JobSpec Worker, SandboxSpec Sandbox) Split(JobSpec template, Layer assets)
     {
         ArgumentNullException.ThrowIfNull(template);
-        var copyOnWrite = template.Layers.OfType<HostDirectoryLayer>().Where(l => l.Access == LayerAccess.CopyOnWrite).ToList();
         var tmpfs = template.Mounts.OfType<TmpfsMount>().ToList();
+
+        // The copy-on-write directories reach the worker read-only: every sandbox lays its own
+        // throw-away overlay on them, so no job's changes reach another (or the host). The first
+        // layer at a path is seen there; further layers at the same path (laid over it file by
+        // file) in folders of their own, each a lower layer of the sandbox's overlay.
+        var layers = new List<Layer>();
+        var overlays = new List<(string Path, List<string> Lowers)>();
+        foreach (var layer in template.Layers)
+        {
+            if (layer is not HostDirectoryLayer { Access: LayerAccess.CopyOnWrite } cow)
+            {
+                layers.Add(layer);
+                continue;
+            }
+
+            var overlay = overlays.FirstOrDefault(o => o.Path == cow.ContainerPath);
+            if (overlay.Path is null)
+            {
+                overlays.Add((cow.ContainerPath, [cow.ContainerPath]));
+                layers.Add(cow with { Access = LayerAccess.ReadOnly });
+            }
+            else
+            {
+                var folder = LayerFolder + overlays.Sum(o => o.Lowers.Count - 1);
+                overlay.Lowers.Add(folder);
+                layers.Add(new HostDirectoryLayer(cow.HostPath, folder));
+            }
+        }
 
         var worker = template with
         {
             JobId = "w" + Guid.NewGuid().ToString("N")[..11],
             Command = [template.DotnetHost ?? "dotnet", "exec", SandboxAssets.Supervisor, SandboxAssets.Scratch],
 
-            // The copy-on-write directories reach the worker read-only: every sandbox lays its own
-            // throw-away overlay on them, so no job's changes reach another (or the host).
-            Layers =
-            [
-                .. template.Layers.Select(l => l is HostDirectoryLayer { Access: LayerAccess.CopyOnWrite } cow ? cow with { Access = LayerAccess.ReadOnly } : l),
-                assets,
-            ],
+            Layers = [.. layers, assets],
             WorkingDirectory = "/",
 
             // The worker's own tmpfs mounts are only the mount points of each sandbox's (a path the
@@ -81,7 +105,7 @@ internal static class WorkerTemplate
             Uid = template.User?.Uid,
             Gid = template.User?.Gid,
             Tmpfs = tmpfs.Select(t => new SandboxTmpfs(t.ContainerPath, t.SizeBytes, t.Mode)).ToList(),
-            CopyOnWrite = copyOnWrite.Select(l => l.ContainerPath).ToList(),
+            CopyOnWrite = overlays.Select(o => new SandboxOverlay(o.Path, o.Lowers)).ToList(),
             ShareNetwork = template.Network is OpenNetworkPolicy or AllowListNetworkPolicy,
             ProcessLimit = template.Limits.Pids,
             SeccompFilter = JobSeccompFilter.Program,

@@ -129,6 +129,7 @@ internal sealed class TestJobBuilder(ContainerTestSettings settings, string imag
             [
                 .. SourceTree.Find(output) is { } tree ? [new HostDirectoryLayer(tree, tree)] : Array.Empty<Layer>(),
                 new HostDirectoryLayer(output, output, LayerAccess.CopyOnWrite),
+                .. ReadyToRunLayer.Over(output, settings.ReadyToRunLayer),
                 .. runtime.Layers,
             ],
             WorkingDirectory = output,

@@ -57,6 +57,14 @@ internal sealed record ContainerTestSettings
     public long TmpSizeBytes { get; init; } = 512L * 1024 * 1024;
 
     /// <summary>
+    /// The test framework's assemblies precompiled for this machine by the build (a folder of the
+    /// runtime cache named <c>linux-&lt;arch&gt;-&lt;hash&gt;</c>, holding them at their paths
+    /// relative to the output), laid over the output folder in each sandbox or container; null
+    /// for none (<c>ContainerTestReadyToRun=false</c>, or no compiler for the framework).
+    /// </summary>
+    public string? ReadyToRunLayer { get; init; }
+
+    /// <summary>
     /// The file that remembers each test's last duration and outcome, to start tests longest
     /// first (the build sets it inside the project's obj/ folder). Null: no history, tests start
     /// in discovery order.

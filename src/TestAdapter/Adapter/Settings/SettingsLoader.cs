@@ -36,6 +36,7 @@ internal static class SettingsLoader
         new("Pids", "ContainerTestPids", "CONTAINERTEST_PIDS", "a whole number of processes and threads, at least 1", (s, v) => SettingValueParser.TryParsePositiveInt(v, out var n) ? s with { Pids = n } : null),
         new("User", "ContainerTestUser", "CONTAINERTEST_USER", "a numeric uid or uid:gid such as 1000:1000", (s, v) => UserIdentity.TryParse(v, out var u) ? s with { User = u! } : null),
         new("TmpSize", "ContainerTestTmpSize", "CONTAINERTEST_TMPSIZE", SettingValueParser.SizeForms, (s, v) => SettingValueParser.TryParseSize(v, out var b) ? s with { TmpSizeBytes = b } : null),
+        new("ReadyToRunLayer", "ContainerTestReadyToRun", "CONTAINERTEST_READYTORUN_LAYER", "a folder of precompiled framework assemblies the build made", (s, v) => string.IsNullOrWhiteSpace(v) ? null : s with { ReadyToRunLayer = v.Trim() }),
         new("HistoryFile", "ContainerTestHistoryFile", "CONTAINERTEST_HISTORY_FILE", "a file path", (s, v) => string.IsNullOrWhiteSpace(v) ? null : s with { HistoryFile = Path.GetFullPath(v.Trim()) }),
     ];
 

@@ -26,8 +26,8 @@ internal sealed record SandboxSpec
     /// <summary>Fresh tmpfs mounts per sandbox: path, size in bytes, mode bits.</summary>
     public IReadOnlyList<SandboxTmpfs> Tmpfs { get; init; } = [];
 
-    /// <summary>Directories each sandbox sees as a private copy-on-write overlay of the worker's (read-only) copy.</summary>
-    public IReadOnlyList<string> CopyOnWrite { get; init; } = [];
+    /// <summary>Directories each sandbox sees as a private copy-on-write overlay of the worker's (read-only) folders.</summary>
+    public IReadOnlyList<SandboxOverlay> CopyOnWrite { get; init; } = [];
 
     /// <summary>True: the sandbox uses the worker's network (open, allow-list); false: a fresh namespace with loopback only.</summary>
     public bool ShareNetwork { get; init; }
@@ -52,7 +52,7 @@ internal sealed record SandboxSpec
         ["uid"] = Uid,
         ["gid"] = Gid,
         ["tmpfs"] = new JsonArray([.. Tmpfs.Select(t => (JsonNode?)new JsonObject { ["path"] = t.Path, ["size"] = t.SizeBytes, ["mode"] = t.Mode })]),
-        ["copyOnWrite"] = new JsonArray([.. CopyOnWrite.Select(p => (JsonNode?)JsonValue.Create(p))]),
+        ["copyOnWrite"] = new JsonArray([.. CopyOnWrite.Select(o => (JsonNode?)new JsonObject { ["path"] = o.Path, ["lowers"] = new JsonArray([.. o.Lowers.Select(l => (JsonNode?)JsonValue.Create(l))]) })]),
         ["shareNetwork"] = ShareNetwork,
         ["processLimit"] = ProcessLimit,
         ["seccomp"] = Convert.ToBase64String(SeccompFilter.Span),
@@ -68,7 +68,7 @@ internal sealed record SandboxSpec
         Uid = json["uid"]?.GetValue<int?>(),
         Gid = json["gid"]?.GetValue<int?>(),
         Tmpfs = (json["tmpfs"] as JsonArray ?? []).Select(n => new SandboxTmpfs(n!["path"]!.GetValue<string>(), n["size"]!.GetValue<long>(), n["mode"]!.GetValue<int>())).ToList(),
-        CopyOnWrite = (json["copyOnWrite"] as JsonArray ?? []).Select(n => n!.GetValue<string>()).ToList(),
+        CopyOnWrite = (json["copyOnWrite"] as JsonArray ?? []).Select(n => new SandboxOverlay(n!["path"]!.GetValue<string>(), (n["lowers"] as JsonArray ?? []).Select(l => l!.GetValue<string>()).ToList())).ToList(),
         ShareNetwork = json["shareNetwork"]?.GetValue<bool>() ?? false,
         ProcessLimit = json["processLimit"]?.GetValue<long?>(),
         SeccompFilter = Convert.FromBase64String(json["seccomp"]?.GetValue<string>() ?? string.Empty),
