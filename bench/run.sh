@@ -3,15 +3,17 @@
 # (40 tests each awaiting 250 ms), Cpu (20 tests each computing for about 2 s of one core: a
 # fixed amount of work, not a wall-clock spin, so running side by side on too few cores shows) —
 # and runs each, in one go on
-# this machine, five ways:
+# this machine, six ways:
 #   native serial        dotnet test as the project is (no ContainerTest)
 #   native parallel      the same with MSTest's method-level parallelization on (workers = cores)
 #   naive docker run     one `docker run --rm` per test in the host image (a fresh process that
 #                        loads MSTest and runs one test, via MSTest's own runner), 4 at a time
-#   ContainerTest        dotnet test with ContainerTest
-# and prints wall time, tests/s, peak RSS of the dotnet test process tree, the time to the first
-# reported result, and ratios to native. Writes the table to artifacts/bench/results.md.
-# With the pool off too (CONTAINERTEST_POOL_DEPTH=0), to show what the warm pool pays.
+#   container per test   ContainerTest with ContainerTestIsolation=container (its warm pool on)
+#   sandbox, no spares   ContainerTest's sandboxes with CONTAINERTEST_POOL_DEPTH=0 (one worker per slot)
+#   sandbox              ContainerTest as it comes (a fresh sandbox per test in worker containers)
+# and prints wall time, tests/s, the whole machine's CPU time per test (from /proc/stat: every
+# process, the engine's included), peak RSS of the dotnet test process tree, the time to the
+# first reported result, and ratios to native. Writes the table to artifacts/bench/results.md.
 # Usage: bench/run.sh [Trivial|IoWait|Cpu …]   (needs Docker: ./build.sh docker)
 #        bench/run.sh Scale [COUNT]            COUNT (2,000) trivial tests with ContainerTest only:
 #                                              every test reported once, the test host's memory as
@@ -67,10 +69,16 @@ declare -A tests=([Trivial]=200 [IoWait]=40 [Cpu]=20)
 # dotnet test run here sends each result as it comes, so "first result" is when it was known.
 batch=RunConfiguration.BatchSize=1
 
-# measure COMMAND… → "wall_seconds peak_rss_kb first_result_seconds" (first result: the first
-# "Passed"/"Failed" line on the console; "-" when there is none).
+# The whole machine's busy CPU time so far, in seconds (user, nice, system, irq, softirq, steal of /proc/stat).
+busy_seconds() {
+  awk -v hz="$(getconf CLK_TCK)" '/^cpu / { printf "%.3f", ($2 + $3 + $4 + $7 + $8 + $9) / hz }' /proc/stat
+}
+
+# measure COMMAND… → "wall_seconds peak_rss_kb first_result_seconds cpu_seconds" (first result:
+# the first "Passed"/"Failed" line on the console, "-" when there is none; cpu: the whole machine's).
 measure() {
-  local start first="-" line rss
+  local start first="-" line rss busy
+  busy=$(busy_seconds)
   start=$(date +%s.%N)
   while IFS= read -r line; do
     if [ "$first" = "-" ] && [[ "$line" =~ ^[[:space:]]+(Passed|Failed)[[:space:]] || "$line" =~ ^(passed|failed)[[:space:]] ]]; then
@@ -79,8 +87,9 @@ measure() {
   done < <(/usr/bin/time -f 'RSS %M' -o "$OUT/last.time" "$@" 2>&1 || true)
   local end
   end=$(date +%s.%N)
+  busy=$(echo "$(busy_seconds) - $busy" | bc)
   rss=$(awk '/^RSS/ {print $2}' "$OUT/last.time")
-  echo "$(echo "$end - $start" | bc) ${rss:-0} $first"
+  echo "$(echo "$end - $start" | bc) ${rss:-0} $first $busy"
 }
 
 # One docker run per test, four at a time, in the host image: the baseline the issue names.
@@ -124,7 +133,7 @@ scale() {
   results_in_trx=$(grep -o '<UnitTestResult ' "$trx" 2>/dev/null | wc -l)
   distinct=$(grep -o '<UnitTestResult [^>]*testId="[^"]*"' "$trx" 2>/dev/null | sed 's/.*testId="\([^"]*\)"/\1/' | sort -u | wc -l)
   passed=$(grep -o '<UnitTestResult [^>]*outcome="Passed"' "$trx" 2>/dev/null | wc -l)
-  leftovers=$(docker ps -aq --filter label=io.containertest.managed=true --filter label=io.containertest.kind=job | wc -l)
+  leftovers=$(( $(docker ps -aq --filter label=io.containertest.managed=true --filter label=io.containertest.kind=job | wc -l) + $(docker ps -aq --filter label=io.containertest.managed=true --filter label=io.containertest.kind=worker | wc -l) ))
   # RSS (MB) when a quarter, half and three quarters of the results had been reported, and at the
   # last sample (the test host may end before a sample sees the very last result).
   local marks=() quarter
@@ -154,8 +163,8 @@ fi
 
 results="$OUT/results.md"
 {
-  echo "| project | mode | wall (s) | tests/s | peak RSS (MB) | first result (s) | vs native serial | vs native parallel |"
-  echo "|---|---|---|---|---|---|---|---|"
+  echo "| project | mode | wall (s) | tests/s | CPU-s per test (whole machine) | peak RSS (MB) | first result (s) | vs native serial | vs native parallel |"
+  echo "|---|---|---|---|---|---|---|---|---|"
 } > "$results"
 
 selected=("$@")
@@ -172,23 +181,25 @@ for project in "${selected[@]}"; do
   image="$(host_image)"
 
   echo "==> $project: native serial" >&2
-  read -r serial serial_rss serial_first <<<"$(measure dotnet test "$dir/native/$project.dll" --logger "console;verbosity=normal" -- "$batch")"
+  read -r serial serial_rss serial_first serial_cpu <<<"$(measure dotnet test "$dir/native/$project.dll" --logger "console;verbosity=normal" -- "$batch")"
   echo "==> $project: native parallel" >&2
-  read -r parallel parallel_rss parallel_first <<<"$(measure dotnet test "$dir/native/$project.dll" --logger "console;verbosity=normal" -- "$batch" MSTest.Parallelize.Workers=0 MSTest.Parallelize.Scope=MethodLevel)"
+  read -r parallel parallel_rss parallel_first parallel_cpu <<<"$(measure dotnet test "$dir/native/$project.dll" --logger "console;verbosity=normal" -- "$batch" MSTest.Parallelize.Workers=0 MSTest.Parallelize.Scope=MethodLevel)"
   echo "==> $project: naive docker run" >&2
   export -f naive_run
-  read -r naive naive_rss naive_first <<<"$(measure bash -c "naive_run '$dir' '$project' '$count' '$image'")"
-  echo "==> $project: ContainerTest without the pool" >&2
-  read -r nopool nopool_rss nopool_first <<<"$(CONTAINERTEST_POOL_DEPTH=0 measure dotnet test "$dir/contained/$project.dll" --logger "console;verbosity=normal" -- "$batch")"
-  echo "==> $project: ContainerTest" >&2
-  read -r contained contained_rss contained_first <<<"$(measure dotnet test "$dir/contained/$project.dll" --logger "console;verbosity=normal" -- "$batch")"
+  read -r naive naive_rss naive_first naive_cpu <<<"$(measure bash -c "naive_run '$dir' '$project' '$count' '$image'")"
+  echo "==> $project: ContainerTest, a container per test" >&2
+  read -r container container_rss container_first container_cpu <<<"$(CONTAINERTEST_ISOLATION=container measure dotnet test "$dir/contained/$project.dll" --logger "console;verbosity=normal" -- "$batch")"
+  echo "==> $project: ContainerTest, sandboxes without spare workers" >&2
+  read -r nospare nospare_rss nospare_first nospare_cpu <<<"$(CONTAINERTEST_POOL_DEPTH=0 measure dotnet test "$dir/contained/$project.dll" --logger "console;verbosity=normal" -- "$batch")"
+  echo "==> $project: ContainerTest, sandboxes" >&2
+  read -r sandbox sandbox_rss sandbox_first sandbox_cpu <<<"$(measure dotnet test "$dir/contained/$project.dll" --logger "console;verbosity=normal" -- "$batch")"
 
-  for row in "native serial:$serial:$serial_rss:$serial_first" "native method-parallel:$parallel:$parallel_rss:$parallel_first" \
-             "naive docker run ×4:$naive:$naive_rss:$naive_first" "ContainerTest, pool off:$nopool:$nopool_rss:$nopool_first" \
-             "ContainerTest:$contained:$contained_rss:$contained_first"; do
-    IFS=: read -r mode wall rss first <<<"$row"
+  for row in "native serial:$serial:$serial_rss:$serial_first:$serial_cpu" "native method-parallel:$parallel:$parallel_rss:$parallel_first:$parallel_cpu" \
+             "naive docker run ×4:$naive:$naive_rss:$naive_first:$naive_cpu" "ContainerTest, container per test:$container:$container_rss:$container_first:$container_cpu" \
+             "ContainerTest, sandbox, no spare workers:$nospare:$nospare_rss:$nospare_first:$nospare_cpu" "ContainerTest, sandbox:$sandbox:$sandbox_rss:$sandbox_first:$sandbox_cpu"; do
+    IFS=: read -r mode wall rss first cpu <<<"$row"
     [ "$first" = "-" ] || first=$(printf '%.1f' "$first")
-    printf '| %s | %s | %.1f | %.1f | %d | %s | %.2f× | %.2f× |\n' "$project ($count tests)" "$mode" "$wall" "$(echo "$count / $wall" | bc -l)" "$((rss / 1024))" \
+    printf '| %s | %s | %.1f | %.1f | %.3f | %d | %s | %.2f× | %.2f× |\n' "$project ($count tests)" "$mode" "$wall" "$(echo "$count / $wall" | bc -l)" "$(echo "$cpu / $count" | bc -l)" "$((rss / 1024))" \
       "$first" "$(echo "$wall / $serial" | bc -l)" "$(echo "$wall / $parallel" | bc -l)" >> "$results"
   done
 done
@@ -196,6 +207,7 @@ done
 {
   echo
   echo "Machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(docker version --format 'Docker {{.Server.Version}}' 2>/dev/null), .NET SDK $(dotnet --version), $(date -u +%Y-%m-%d). ContainerTest at its default parallelism (2 × cores = $((2 * $(nproc)))); the naive runs 4 at a time."
+  echo "CPU-s per test: the whole machine's busy time during the run (every process: dotnet test, the engine, the containers), divided by the tests; nothing else ran."
   echo "Peak RSS: the largest process of the run (for dotnet test, the test host holding the adapter; for the naive runs, the docker CLI)."
 } >> "$results"
 cat "$results"
