@@ -10,8 +10,14 @@ using Microsoft.VisualStudio.TestPlatform.ObjectModel;
 /// </summary>
 internal static class ContainerFailure
 {
-    public static TestResult For(TestCase testCase, JobResult job, string testOutput, IReadOnlyList<string> agentLog, ContainerTestSettings settings, string image)
+    /// <summary>
+    /// The failed result for <paramref name="testCase"/>, whose container ended as <paramref name="job"/> says.
+    /// <paramref name="resultsBefore"/> counts the results (data rows) it reported before that: the
+    /// message then says it ended before the test finished rather than before it reported anything.
+    /// </summary>
+    public static TestResult For(TestCase testCase, JobResult job, string testOutput, IReadOnlyList<string> agentLog, ContainerTestSettings settings, string image, int resultsBefore = 0)
     {
+        var before = resultsBefore > 0 ? "before the test finished" : "before the test reported a result";
         var reason = job.Termination switch
         {
             _ when RuntimeRequirement.IsMissingIn(job.FailureCause, job.Stderr.Text) =>
@@ -28,9 +34,9 @@ internal static class ContainerFailure
             _ when agentLog.Count > 0 =>
                 $"The test could not be run inside its container (exit code {job.ExitCode}): {string.Join(Environment.NewLine, agentLog)}",
             _ when job.Stderr.Text.Contains("Resource temporarily unavailable", StringComparison.Ordinal) =>
-                $"The test process exited with code {job.ExitCode} before the test reported a result: it could not start another process or thread — the container allows {settings.Pids} (ContainerTestPids).",
+                $"The test process exited with code {job.ExitCode} {before}: it could not start another process or thread — the container allows {settings.Pids} (ContainerTestPids).",
             _ =>
-                $"The test process exited with code {job.ExitCode} before the test reported a result — it crashed or ended the process (Environment.Exit, a stack overflow, an unhandled exception on another thread).",
+                $"The test process exited with code {job.ExitCode} {before} — it crashed or ended the process (Environment.Exit, a stack overflow, an unhandled exception on another thread).",
         };
 
         var result = new TestResult(testCase)
