@@ -34,6 +34,13 @@ public sealed class AgentRequest
     /// <summary>The test to run, with all its properties.</summary>
     public required TestCase TestCase { get; init; }
 
+    /// <summary>
+    /// Run the framework over the whole <see cref="Source"/> instead of handing it <see cref="TestCase"/>:
+    /// the run settings then carry the framework's own filter, which selects this one test where
+    /// the framework cannot select it by name (or must meet it without choosing it).
+    /// </summary>
+    public bool RunWholeSource { get; init; }
+
     /// <summary>Serializes the request.</summary>
     public byte[] ToUtf8Json()
     {
@@ -45,6 +52,7 @@ public sealed class AgentRequest
             ["runSettingsXml"] = RunSettingsXml,
             ["nonce"] = Nonce,
             ["testCase"] = TestObjectJson.WriteProperties(TestCase),
+            ["runWholeSource"] = RunWholeSource,
         };
         return JsonSerializer.SerializeToUtf8Bytes(json);
     }
@@ -66,6 +74,7 @@ public sealed class AgentRequest
             RunSettingsXml = json["runSettingsXml"]?.GetValue<string>(),
             Nonce = Required(json, "nonce"),
             TestCase = testCase,
+            RunWholeSource = json["runWholeSource"]?.GetValue<bool>() ?? false,
         };
     }
 

@@ -7,6 +7,7 @@ using ContainerTest.ContainerRuntime.Jobs;
 using ContainerTest.ContainerRuntime.Layers;
 using ContainerTest.Protocol;
 using ContainerTest.TestAdapter.RuntimeLayer;
+using ContainerTest.TestAdapter.Selection;
 using ContainerTest.TestAdapter.Settings;
 using Microsoft.VisualStudio.TestPlatform.ObjectModel;
 
@@ -60,14 +61,16 @@ internal sealed class TestJobBuilder(ContainerTestSettings settings, string imag
     {
         var executorUri = TestCaseTags.FrameworkExecutorOf(testCase);
         var nonce = Guid.NewGuid().ToString("N");
+        var (wholeSource, selectingSettings) = FrameworkSelection.Request(testCase, runSettingsXml);
         var request = new AgentRequest
         {
             Source = Path.GetFullPath(testCase.Source),
             AdapterPath = AdapterOf(testCase),
             ExecutorUri = executorUri,
-            RunSettingsXml = ConsoleCapture.TakenFromContainer(executorUri) ? ConsoleCapture.WithoutFrameworkCapture(runSettingsXml, executorUri) : runSettingsXml,
+            RunSettingsXml = ConsoleCapture.TakenFromContainer(executorUri) ? ConsoleCapture.WithoutFrameworkCapture(selectingSettings, executorUri) : selectingSettings,
             Nonce = nonce,
             TestCase = testCase,
+            RunWholeSource = wholeSource,
         };
         return (request.ToStdinLine(), nonce);
     }
