@@ -67,7 +67,7 @@ internal sealed class TestJobBuilder(ContainerTestSettings settings, string imag
             Source = Path.GetFullPath(testCase.Source),
             AdapterPath = AdapterOf(testCase),
             ExecutorUri = executorUri,
-            RunSettingsXml = ConsoleCapture.TakenFromContainer(executorUri) ? ConsoleCapture.WithoutFrameworkCapture(selectingSettings, executorUri) : selectingSettings,
+            RunSettingsXml = ConsoleCapture.TakenFromContainer(executorUri) ? ConsoleCapture.WithoutFrameworkCapture(selectingSettings, executorUri, AdapterOf(testCase)) : selectingSettings,
             Nonce = nonce,
             TestCase = testCase,
             RunWholeSource = wholeSource,
