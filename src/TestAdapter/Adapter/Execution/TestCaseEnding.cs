@@ -26,7 +26,7 @@ internal static class TestCaseEnding
 
         if (reader.ResultCount == 0 && reader.Done && job.Termination == TerminationReason.Exited)
         {
-            return new Verdict(NoResult(testCase, job, reader), null);
+            return new Verdict(NoResult(testCase, job, reader, settings), null);
         }
 
         var failure = ContainerFailure.For(testCase, job, reader.TestOutput, agentErrors, settings, image, reader.ResultCount);
@@ -43,14 +43,16 @@ internal static class TestCaseEnding
     /// The agent ran the test case through the framework adapter, which finished without a word
     /// about it: the framework did not find or did not select it in the container.
     /// </summary>
-    private static TestResult NoResult(TestCase testCase, JobResult job, AgentOutputReader reader)
+    private static TestResult NoResult(TestCase testCase, JobResult job, AgentOutputReader reader, ContainerTestSettings settings)
     {
         var logged = reader.Log.Where(l => !string.IsNullOrWhiteSpace(l)).ToList();
         var result = new TestResult(testCase)
         {
             Outcome = TestOutcome.Failed,
             ErrorMessage = $"The test framework's adapter ({TestCaseTags.FrameworkExecutorOf(testCase)}) ran in the test's container and finished cleanly, but reported no result for this test: "
-                + "it did not find the test there, or could not select it alone. "
+                + "it did not find the test there, or could not select it alone. A test case built from files or settings the container does not have "
+                + $"(the container sees {SourceTree.Describe(Path.GetDirectoryName(Path.GetFullPath(testCase.Source))!, settings)}) does not exist there: "
+                + "widen what it sees with ContainerTestSourceRoot or ContainerTestReadOnlyPaths. "
                 + (logged.Count > 0 ? "What the adapter logged:" + Environment.NewLine + string.Join(Environment.NewLine, logged) : "The adapter logged nothing."),
             ComputerName = ContainerFailure.ShortId(job.InstanceId),
             StartTime = job.StartedAt,

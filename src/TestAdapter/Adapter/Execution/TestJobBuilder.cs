@@ -127,7 +127,7 @@ internal sealed class TestJobBuilder(ContainerTestSettings settings, string imag
             ],
             Layers =
             [
-                .. SourceTree.Find(output) is { } tree ? [new HostDirectoryLayer(tree, tree)] : Array.Empty<Layer>(),
+                .. SourceTree.ReadOnlyFolders(output, settings).Select(folder => new HostDirectoryLayer(folder, folder)),
                 new HostDirectoryLayer(output, output, LayerAccess.CopyOnWrite),
                 .. runtime.Layers,
             ],

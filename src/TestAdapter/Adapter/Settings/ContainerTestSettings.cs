@@ -54,4 +54,14 @@ internal sealed record ContainerTestSettings
     /// in discovery order.
     /// </summary>
     public string? HistoryFile { get; init; }
+
+    /// <summary>
+    /// The host folder containers see read-only as the source tree, at its own path. Null: the
+    /// repository holding the test output (its .git folder), else the solution's folder, else the
+    /// project's (see SourceTree).
+    /// </summary>
+    public string? SourceRoot { get; init; }
+
+    /// <summary>More host folders containers see read-only at their own paths (files a test reads from outside the source tree).</summary>
+    public IReadOnlyList<string> ReadOnlyPaths { get; init; } = [];
 }

@@ -30,6 +30,8 @@ internal static class SettingsLoader
         new("Pids", "ContainerTestPids", "CONTAINERTEST_PIDS", "a whole number of processes and threads, at least 1", (s, v) => SettingValueParser.TryParsePositiveInt(v, out var n) ? s with { Pids = n } : null),
         new("User", "ContainerTestUser", "CONTAINERTEST_USER", "a numeric uid or uid:gid such as 1000:1000", (s, v) => UserIdentity.TryParse(v, out var u) ? s with { User = u! } : null),
         new("TmpSize", "ContainerTestTmpSize", "CONTAINERTEST_TMPSIZE", SettingValueParser.SizeForms, (s, v) => SettingValueParser.TryParseSize(v, out var b) ? s with { TmpSizeBytes = b } : null),
+        new("SourceRoot", "ContainerTestSourceRoot", "CONTAINERTEST_SOURCE_ROOT", "an existing directory (absolute, or relative to the current directory)", (s, v) => ExistingDirectory(v) is { } d ? s with { SourceRoot = d } : null),
+        new("ReadOnlyPaths", "ContainerTestReadOnlyPaths", "CONTAINERTEST_READONLY_PATHS", "existing directories separated by ';'", (s, v) => ExistingDirectories(v) is { } d ? s with { ReadOnlyPaths = d } : null),
         new("HistoryFile", "ContainerTestHistoryFile", "CONTAINERTEST_HISTORY_FILE", "a file path", (s, v) => string.IsNullOrWhiteSpace(v) ? null : s with { HistoryFile = Path.GetFullPath(v.Trim()) }),
     ];
 
@@ -101,6 +103,17 @@ internal static class SettingsLoader
         }
 
         return settings;
+    }
+
+    private static string? ExistingDirectory(string value) =>
+        string.IsNullOrWhiteSpace(value) || !Directory.Exists(value.Trim()) ? null : Path.GetFullPath(value.Trim());
+
+    /// <summary>Directories separated by ';' (the build writes them separated by '|').</summary>
+    private static List<string>? ExistingDirectories(string value)
+    {
+        var parts = value.Split([';', '|'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var directories = parts.Select(ExistingDirectory).ToList();
+        return directories.Count == 0 || directories.Any(d => d is null) ? null : directories.Select(d => d!).ToList();
     }
 
     private static InvalidSettingException Invalid(Setting setting, string source, string value) =>
