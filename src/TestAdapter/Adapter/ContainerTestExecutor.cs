@@ -92,6 +92,11 @@ public sealed class ContainerTestExecutor : ITestExecutor, IDisposable
             return;
         }
 
+        foreach (var warning in settings.Warnings)
+        {
+            frameworkHandle.SendMessage(TestMessageLevel.Warning, warning);
+        }
+
         if (runContext.IsBeingDebugged || !settings.Enabled)
         {
             // A warning, so that it shows at every verbosity: the run is not isolated, and the user should know.

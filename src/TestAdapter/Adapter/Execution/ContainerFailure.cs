@@ -26,7 +26,8 @@ internal static class ContainerFailure
             TerminationReason.TimedOut =>
                 $"The test did not finish within {Describe(settings.Timeout)} (ContainerTestTimeout): its container was killed. Output written before the hang is below.",
             TerminationReason.OutOfMemory =>
-                $"The test ran out of memory: its container used more than the {settings.MemoryBytes / (1024 * 1024)} MiB allowed (ContainerTestMemory) and was killed.",
+                $"The test ran out of memory: its container used more than the {settings.MemoryBytes / (1024 * 1024)} MiB allowed (ContainerTestMemory) and was killed. "
+                + $"Files in /tmp and HOME count too: they are memory-backed ({settings.TmpSizeBytes / (1024 * 1024)} MiB each, ContainerTestTmpSize).",
             TerminationReason.FailedToStart =>
                 $"ContainerTest could not start the test's container: {job.FailureCause}",
             TerminationReason.Cancelled =>

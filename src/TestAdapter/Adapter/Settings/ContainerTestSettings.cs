@@ -45,8 +45,21 @@ internal sealed record ContainerTestSettings
     /// <summary>The uid:gid tests run as.</summary>
     public UserIdentity User { get; init; } = new(1000, 1000);
 
-    /// <summary>Size of the tmpfs at /tmp (and of the one at HOME).</summary>
-    public long TmpSizeBytes { get; init; } = 512L * 1024 * 1024;
+    /// <summary>The size of the tmpfs at /tmp (and of the one at HOME) when it is not set: 512 MiB, at most a quarter of the memory limit each.</summary>
+    public const long DefaultTmpSizeBytes = 512L * 1024 * 1024;
+
+    /// <summary>The tmpfs size the configuration set (ContainerTestTmpSize); null: chosen to fit the memory limit.</summary>
+    public long? ConfiguredTmpSizeBytes { get; init; }
+
+    /// <summary>
+    /// Size of the tmpfs at /tmp (and of the one at HOME). Their pages count against the memory
+    /// limit, so unless set, each is at most a quarter of it: a test that fills /tmp gets "No space
+    /// left on device", not an out-of-memory kill.
+    /// </summary>
+    public long TmpSizeBytes => ConfiguredTmpSizeBytes ?? Math.Min(DefaultTmpSizeBytes, MemoryBytes / 4);
+
+    /// <summary>Things about the configuration the user should hear (a setting that cannot work as meant); one message each.</summary>
+    public IReadOnlyList<string> Warnings { get; init; } = [];
 
     /// <summary>
     /// The file that remembers each test's last duration and outcome, to start tests longest
