@@ -44,12 +44,16 @@ internal static class ContainerFailure
         {
             Outcome = TestOutcome.Failed,
             ErrorMessage = reason,
-            ComputerName = ShortId(job.InstanceId),
+            ComputerName = Ran(job) ? ShortId(job.InstanceId) : Environment.MachineName,
             StartTime = job.StartedAt,
             EndTime = job.EndedAt,
             Duration = job.Duration,
         };
-        result.Messages.Add(ContainerNote(job.InstanceId));
+        if (Ran(job))
+        {
+            result.Messages.Add(ContainerNote(job.InstanceId));
+        }
+
         if (testOutput.Length > 0)
         {
             result.Messages.Add(new TestResultMessage(TestResultMessage.StandardOutCategory, testOutput));
@@ -63,8 +67,11 @@ internal static class ContainerFailure
         return result;
     }
 
+    /// <summary>True when the job's container started (only a test that ran says where).</summary>
+    private static bool Ran(JobResult job) => job.InstanceId is not null && job.Termination != TerminationReason.FailedToStart;
+
     /// <summary>
-    /// The line every result carries: which container ran the test. (The TRX logger writes the
+    /// The line every result of a test that ran carries: which container ran the test. (The TRX logger writes the
     /// host's name as computerName whatever a result says, so the id travels as a message.)
     /// </summary>
     public static TestResultMessage ContainerNote(string? containerId) =>
