@@ -103,7 +103,10 @@ internal sealed class TestJobBuilder(ContainerTestSettings settings, string imag
     {
         var output = Path.GetDirectoryName(source)!;
         var name = Path.GetFileNameWithoutExtension(source);
-        var environment = new Dictionary<string, string>(runSettingsEnvironment, StringComparer.Ordinal)
+        // The run's locale first, so that runsettings' own variables win over it.
+        var environment = new Dictionary<string, string>(
+            (settings.InheritLocale ? HostLocale.Variables(Environment.GetEnvironmentVariables()) : []).Concat(runSettingsEnvironment).GroupBy(v => v.Key).Select(g => g.Last()),
+            StringComparer.Ordinal)
         {
             ["HOME"] = HomeDirectory,
             ["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1",

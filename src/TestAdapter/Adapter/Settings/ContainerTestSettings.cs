@@ -58,6 +58,12 @@ internal sealed record ContainerTestSettings
     /// </summary>
     public long TmpSizeBytes => ConfiguredTmpSizeBytes ?? Math.Min(DefaultTmpSizeBytes, MemoryBytes / 4);
 
+    /// <summary>
+    /// Pass the run's time zone and locale (TZ, LANG, LANGUAGE, LC_*) to every test, as a native run
+    /// has them; false: tests see the image's own (UTC and the invariant culture in the host image).
+    /// </summary>
+    public bool InheritLocale { get; init; } = true;
+
     /// <summary>Things about the configuration the user should hear (a setting that cannot work as meant); one message each.</summary>
     public IReadOnlyList<string> Warnings { get; init; } = [];
 

@@ -32,6 +32,7 @@ internal static class SettingsLoader
         new("TmpSize", "ContainerTestTmpSize", "CONTAINERTEST_TMPSIZE", SettingValueParser.SizeForms, (s, v) => SettingValueParser.TryParseSize(v, out var b) ? s with { ConfiguredTmpSizeBytes = b } : null),
         new("SourceRoot", "ContainerTestSourceRoot", "CONTAINERTEST_SOURCE_ROOT", "an existing directory (absolute, or relative to the current directory)", (s, v) => ExistingDirectory(v) is { } d ? s with { SourceRoot = d } : null),
         new("ReadOnlyPaths", "ContainerTestReadOnlyPaths", "CONTAINERTEST_READONLY_PATHS", "existing directories separated by ';'", (s, v) => ExistingDirectories(v) is { } d ? s with { ReadOnlyPaths = d } : null),
+        new("InheritLocale", "ContainerTestInheritLocale", "CONTAINERTEST_INHERIT_LOCALE", SettingValueParser.BooleanForms, (s, v) => SettingValueParser.TryParseBoolean(v, out var b) ? s with { InheritLocale = b } : null),
         new("HistoryFile", "ContainerTestHistoryFile", "CONTAINERTEST_HISTORY_FILE", "a file path", (s, v) => string.IsNullOrWhiteSpace(v) ? null : s with { HistoryFile = Path.GetFullPath(v.Trim()) }),
     ];
 
