@@ -261,6 +261,7 @@ internal sealed class ContainerizedRun(ContainerTestSettings settings, string? r
                 }
 
                 result.Messages.Add(ContainerFailure.ContainerNote(containerId));
+                ImageGaps.Explain(result, settings.Image);
                 handle.RecordResult(result);
                 return result.Outcome;
             case AgentMessages.LogKind:
