@@ -59,7 +59,23 @@ internal static class SettingsLoader
             }
         }
 
-        return settings with { Warnings = [.. settings.Warnings, .. SandboxSizeWarnings(settings)] };
+        return settings with { Warnings = [.. settings.Warnings, .. UnknownVariableWarnings(environment), .. SandboxSizeWarnings(settings)] };
+    }
+
+    /// <summary>Variables ContainerTest reads that are not settings (the cache folder, what it sets in containers).</summary>
+    private static readonly string[] OtherVariables = ["CONTAINERTEST", "CONTAINERTEST_ENABLED", "CONTAINERTEST_CACHE", "CONTAINERTEST_JOB_ID", "CONTAINERTEST_RUN_ID", "CONTAINERTEST_AGENT_OUTPUT"];
+
+    /// <summary>A CONTAINERTEST_* variable that is no setting is a misspelling, which would be ignored without a word.</summary>
+    private static IEnumerable<string> UnknownVariableWarnings(IDictionary environment)
+    {
+        var known = Settings.Select(s => s.EnvironmentName).Concat(OtherVariables).ToList();
+        foreach (var name in environment.Keys.OfType<string>().Where(n => n.StartsWith("CONTAINERTEST", StringComparison.OrdinalIgnoreCase)).Order(StringComparer.Ordinal))
+        {
+            if (!known.Contains(name, StringComparer.Ordinal))
+            {
+                yield return $"ContainerTest: the environment variable {name} is not a ContainerTest setting and is ignored. Did you mean {SettingNames.Closest(name, known)}?";
+            }
+        }
     }
 
     /// <summary>
