@@ -85,7 +85,7 @@ public static class AgentMessages
     public static TestResult ReadResult(JsonObject message, TestCase testCase, string attachmentDirectory)
     {
         ArgumentNullException.ThrowIfNull(message);
-        var result = new TestResult(testCase);
+        var result = new TestResult(TestCaseTags.FrameworkView(testCase));
         if (message["properties"] is JsonArray properties)
         {
             TestObjectJson.ReadProperties(properties, result);

@@ -1,6 +1,7 @@
 namespace ContainerTest.TestAdapter.Execution;
 
 using ContainerTest.ContainerRuntime.Jobs;
+using ContainerTest.Protocol;
 using ContainerTest.TestAdapter.Settings;
 using Microsoft.VisualStudio.TestPlatform.ObjectModel;
 
@@ -24,7 +25,7 @@ internal static class ContainerFailure
                 $"The image '{image}' has no .NET runtime that can run {Path.GetFileName(testCase.Source)}: it needs {RuntimeRequirement.Describe(testCase.Source)}. "
                 + "Set ContainerTestImage to an image with that runtime (for example mcr.microsoft.com/dotnet/runtime), or leave it unset to use the host image built from this machine's .NET.",
             TerminationReason.TimedOut =>
-                $"The test did not finish within {Describe(settings.Timeout)} (ContainerTestTimeout): its container was killed. Output written before the hang is below.",
+                $"The test did not finish within {Describe(settings.Timeout)} ({settings.TimeoutOrigin}): its container was killed. Output written before the hang is below.",
             TerminationReason.OutOfMemory =>
                 $"The test ran out of memory: its container used more than the {settings.MemoryBytes / (1024 * 1024)} MiB allowed (ContainerTestMemory) and was killed. "
                 + $"Files in /tmp and HOME count too: they are memory-backed ({settings.TmpSizeBytes / (1024 * 1024)} MiB each, ContainerTestTmpSize).",
@@ -40,7 +41,12 @@ internal static class ContainerFailure
                 $"The test process exited with code {job.ExitCode} {before} — it crashed or ended the process (Environment.Exit, a stack overflow, an unhandled exception on another thread).",
         };
 
-        var result = new TestResult(testCase)
+        if (settings.BlameCrash && job.Termination == TerminationReason.Exited)
+        {
+            reason += " No dump was collected: --blame-crash takes dumps of the test host, and this test ran in a container.";
+        }
+
+        var result = new TestResult(TestCaseTags.FrameworkView(testCase))
         {
             Outcome = TestOutcome.Failed,
             ErrorMessage = reason,

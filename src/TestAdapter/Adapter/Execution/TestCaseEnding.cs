@@ -46,7 +46,7 @@ internal static class TestCaseEnding
     private static TestResult NoResult(TestCase testCase, JobResult job, AgentOutputReader reader, ContainerTestSettings settings)
     {
         var logged = reader.Log.Where(l => !string.IsNullOrWhiteSpace(l)).ToList();
-        var result = new TestResult(testCase)
+        var result = new TestResult(TestCaseTags.FrameworkView(testCase))
         {
             Outcome = TestOutcome.Failed,
             ErrorMessage = $"The test framework's adapter ({TestCaseTags.FrameworkExecutorOf(testCase)}) ran in the test's container and finished cleanly, but reported no result for this test: "
@@ -72,7 +72,7 @@ internal static class TestCaseEnding
 
     private static string HowItEnded(JobResult job, ContainerTestSettings settings) => job.Termination switch
     {
-        TerminationReason.TimedOut => $"did not end within the {settings.Timeout.TotalSeconds:0.#} s allowed (ContainerTestTimeout) and was killed",
+        TerminationReason.TimedOut => $"did not end within the {settings.Timeout.TotalSeconds:0.#} s allowed ({settings.TimeoutOrigin}) and was killed",
         TerminationReason.OutOfMemory => "ran out of memory and was killed",
         TerminationReason.FailedToStart => $"failed: {job.FailureCause}",
         _ => $"exited with code {job.ExitCode}",

@@ -30,6 +30,12 @@ internal sealed record ContainerTestSettings
     /// <summary>How long one test's container may run before it is killed.</summary>
     public TimeSpan Timeout { get; init; } = TimeSpan.FromMinutes(10);
 
+    /// <summary>Where <see cref="Timeout"/> comes from, for messages: the setting, or vstest's --blame-hang-timeout.</summary>
+    public string TimeoutOrigin { get; init; } = "ContainerTestTimeout";
+
+    /// <summary>True when the run asked for crash dumps (--blame-crash), which are not collected in containers.</summary>
+    public bool BlameCrash { get; init; }
+
     /// <summary>What a test may reach over the network.</summary>
     public NetworkPolicy Network { get; init; } = NetworkPolicy.None;
 

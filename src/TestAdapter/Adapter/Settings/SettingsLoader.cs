@@ -59,6 +59,7 @@ internal static class SettingsLoader
             }
         }
 
+        settings = BlameOptions.Apply(settings, runSettingsXml);
         return settings with { Warnings = [.. settings.Warnings, .. UnknownVariableWarnings(environment), .. SandboxSizeWarnings(settings)] };
     }
 
