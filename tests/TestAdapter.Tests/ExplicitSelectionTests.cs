@@ -3,7 +3,7 @@ namespace ContainerTest.TestAdapter.Tests;
 using ContainerTest.TestAdapter.Tests.Fixtures;
 
 /// <summary>
-/// NUnit's [Explicit] through the real `dotnet test`: whether a test runs follows NUnit's rule
+/// NUnit's [Explicit] and xUnit v3's Explicit through the real `dotnet test`: whether a test runs follows NUnit's rule
 /// over the run's whole selection, decided on the host — never the one-test selection inside
 /// its container. Each run is compared with the same run made natively (CONTAINERTEST=0).
 /// </summary>
@@ -11,6 +11,7 @@ using ContainerTest.TestAdapter.Tests.Fixtures;
 public sealed class ExplicitSelectionTests
 {
     private const string Project = "tests/Fixtures/TestProjects/NUnitFidelityFixture/NUnitFidelityFixture.csproj";
+    private const string XunitV3Project = "tests/Fixtures/TestProjects/XunitV3Fixture/XunitV3Fixture.csproj";
     private static readonly Dictionary<string, string> Native = new() { ["CONTAINERTEST"] = "0" };
 
     [ClassInitialize]
@@ -18,6 +19,20 @@ public sealed class ExplicitSelectionTests
     {
         ArgumentNullException.ThrowIfNull(context);
         await DotnetTest.BuildAsync(DotnetTest.PathOf(Project), context.CancellationToken);
+        await DotnetTest.BuildAsync(DotnetTest.PathOf(XunitV3Project), context.CancellationToken);
+    }
+
+    [TestMethod]
+    [DataRow(null)]
+    [DataRow("DisplayName~ExplicitOne")]
+    public async Task An_xunit_v3_explicit_test_is_not_run_by_dotnet_test_filtered_or_not(string? filter)
+    {
+        string[] arguments = filter is null ? [] : ["--filter", filter];
+        var run = await DotnetTest.TestAsync(DotnetTest.PathOf(XunitV3Project), arguments);
+        var native = await DotnetTest.TestAsync(DotnetTest.PathOf(XunitV3Project), arguments, Native);
+
+        AssertSameOutcomes(native, run);
+        Assert.AreEqual("NotExecuted", run.Report.Single("XunitV3Fixture.SelectionTests.ExplicitOne").Outcome, run.Output);
     }
 
     [TestMethod]

@@ -11,8 +11,11 @@ using Microsoft.VisualStudio.TestPlatform.ObjectModel;
 /// or a test of an explicit fixture, runs only when every test the run selects from its assembly
 /// is explicit (or, outside an IDE, when it was named with <c>/Tests:</c>); otherwise a run of
 /// everything reports it not run with its reason, and a filtered or IDE run leaves it out
-/// silently. ExplicitMode None never runs one. Each test that stays is tagged with how its
-/// container must select it (see <see cref="Request"/>).
+/// silently. ExplicitMode None never runs one. xUnit v3 (xunit.runner.visualstudio's rule): an
+/// explicit test runs only when vstest hands over test cases that are all explicit; a run of
+/// sources (<c>dotnet test</c>, filtered or not) reports it not run — so its container gets
+/// runsettings <c>xUnit/Explicit</c> set to that decision, unless the run settings set it.
+/// Each test that stays is tagged with how its container must select it (see <see cref="Request"/>).
 /// </summary>
 internal static class FrameworkSelection
 {
@@ -32,6 +35,8 @@ internal static class FrameworkSelection
 
     private const string Choose = "choose";
     private const string Meet = "meet";
+    private const string XunitExplicitOn = "xunit-explicit-on";
+    private const string XunitExplicitOff = "xunit-explicit-off";
 
     /// <summary>The tests of <paramref name="selected"/> that the frameworks would run or report, each tagged with how to select it.</summary>
     public static IReadOnlyList<TestCase> Apply(IReadOnlyList<TestCase> selected, RunKind kind, string? runSettingsXml)
@@ -42,8 +47,14 @@ internal static class FrameworkSelection
             .Where(IsNUnit)
             .GroupBy(t => t.Source, StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => g.All(IsExplicit) && explicitMode != "None", StringComparer.Ordinal);
+        var xunitExplicitRun = kind is RunKind.TestCases or RunKind.TestCasesInIde && selected.Where(IsXunit).All(IsXunitExplicit);
         foreach (var testCase in selected)
         {
+            if (IsXunit(testCase) && IsXunitExplicit(testCase))
+            {
+                testCase.SetPropertyValue(Selection, xunitExplicitRun ? XunitExplicitOn : XunitExplicitOff);
+            }
+
             if (!IsNUnit(testCase))
             {
                 kept.Add(testCase);
@@ -75,8 +86,38 @@ internal static class FrameworkSelection
         {
             Choose => (true, NUnitWhere.InRunSettings(runSettingsXml, NUnitWhere.Choosing(testCase))),
             Meet => (true, NUnitWhere.InRunSettings(runSettingsXml, NUnitWhere.Meeting(testCase))),
+            XunitExplicitOn => (false, XunitExplicit(runSettingsXml, "on")),
+            XunitExplicitOff => (false, XunitExplicit(runSettingsXml, "off")),
             _ => (false, runSettingsXml),
         };
+
+    /// <summary>runsettings with <c>xUnit/Explicit</c> set to <paramref name="value"/>, unless the run settings set it already.</summary>
+    private static string XunitExplicit(string? runSettingsXml, string value)
+    {
+        var document = string.IsNullOrWhiteSpace(runSettingsXml) ? new XDocument(new XElement("RunSettings")) : XDocument.Parse(runSettingsXml);
+        var root = document.Root!;
+        var xunit = root.Element("xUnit");
+        if (xunit is null)
+        {
+            xunit = new XElement("xUnit");
+            root.Add(xunit);
+        }
+
+        if (xunit.Element("Explicit") is null)
+        {
+            xunit.Add(new XElement("Explicit", value));
+        }
+
+        return document.ToString(SaveOptions.DisableFormatting);
+    }
+
+    private static bool IsXunit(TestCase testCase) =>
+        TestCaseTags.FrameworkExecutorOf(testCase).Contains("xunit", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>xunit.runner.visualstudio marks an explicit test with the property XunitTestCaseExplicit.</summary>
+    private static bool IsXunitExplicit(TestCase testCase) =>
+        testCase.Properties.FirstOrDefault(p => p.Id == "XunitTestCaseExplicit") is { } property
+        && testCase.GetPropertyValue(property) is true or "True" or "true";
 
     private static bool IsNUnit(TestCase testCase) =>
         string.Equals(TestCaseTags.FrameworkExecutorOf(testCase), NUnitExecutorUri, StringComparison.OrdinalIgnoreCase);
