@@ -27,7 +27,7 @@ public sealed class UnselectableCaseTests
         var run = await DotnetTest.TestAsync(DotnetTest.PathOf(Project));
         var native = await DotnetTest.TestAsync(DotnetTest.PathOf(Project), environment: new Dictionary<string, string> { ["CONTAINERTEST"] = "0" });
 
-        string[] names = ["HoldsStartOfText(\"a\\u0002b\")", "IsControl('\\u0001')", "IsControl('\\u001f')"];
+        string[] names = ["HoldsStartOfText(\"a\\u0002b\")", "IsControl('\\u0001')", "IsControl('\\u001f')", "HoldsEndOfText(\"it's \\\\ (x+y)*[z]? $1 \\u0003\")"];
         foreach (var name in names)
         {
             Assert.AreEqual("Passed", native.Report.Single(name).Outcome, native.Output);

@@ -12,4 +12,8 @@ public sealed class ControlCharacterTests
 
     [TestCase("a\u0002b")]
     public void HoldsStartOfText(string text) => Assert.That(text, Does.Contain("\u0002"));
+
+    // A quote, a backslash and the characters regular expressions treat specially, beside one that needs escaping.
+    [TestCase("it's \\ (x+y)*[z]? $1 \u0003")]
+    public void HoldsEndOfText(string text) => Assert.That(text, Does.EndWith("\u0003"));
 }
