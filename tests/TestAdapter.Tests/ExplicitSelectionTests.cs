@@ -74,6 +74,34 @@ public sealed class ExplicitSelectionTests
         StringAssert.Contains(result.ErrorMessage, "an explicit test ran although the run did not choose it");
     }
 
+    [TestMethod]
+    [DataRow(Project, "ExplicitOne,PlainPass", "PlainPass: Passed")]
+    [DataRow(Project, "ExplicitOne", "ExplicitOne: Failed")]
+    [DataRow(XunitV3Project, "ExplicitOne,PlainPass", "XunitV3Fixture.SelectionTests.ExplicitOne: NotExecuted | XunitV3Fixture.SelectionTests.PlainPass: Passed")]
+    [DataRow(XunitV3Project, "ExplicitOne", "XunitV3Fixture.SelectionTests.ExplicitOne: Failed")]
+    public async Task Test_cases_chosen_by_name_follow_the_frameworks_rule(string project, string tests, string outcomes)
+    {
+        // vstest.console /Tests: hands the adapter test cases (RunTests(testCases)), as an IDE does.
+        var run = await VstestAsync(project, tests, []);
+        var native = await VstestAsync(project, tests, new Dictionary<string, string> { ["CONTAINERTEST"] = "0" });
+
+        AssertSameOutcomes(native, run);
+        Assert.AreEqual(outcomes, string.Join(" | ", native.Report.Results.OrderBy(r => r.TestName, StringComparer.Ordinal).Select(r => $"{r.TestName}: {r.Outcome}")), native.Output);
+    }
+
+    /// <summary>Runs vstest.console of the SDK that runs these tests with /Tests: on the fixture's assembly.</summary>
+    private static async Task<DotnetTest.Outcome> VstestAsync(string project, string tests, Dictionary<string, string> environment)
+    {
+        var dotnetRoot = Path.GetDirectoryName(Environment.ProcessPath)!;
+        var vstest = Directory.GetDirectories(Path.Combine(dotnetRoot, "sdk")).Select(d => Path.Combine(d, "vstest.console.dll")).Where(File.Exists).Max(StringComparer.Ordinal)
+            ?? throw new InvalidOperationException($"no vstest.console.dll under {dotnetRoot}/sdk");
+        var assembly = Path.Combine(Path.GetDirectoryName(DotnetTest.PathOf(project))!, "bin", "Release", "net10.0", Path.GetFileNameWithoutExtension(project) + ".dll");
+        var results = Path.Combine(Path.GetTempPath(), "containertest-e2e-" + Guid.NewGuid().ToString("N")[..10]);
+        var (exit, output) = await DotnetTest.RunAsync(["exec", vstest, assembly, "/Tests:" + tests, "/logger:trx;LogFileName=results.trx", "/ResultsDirectory:" + results], environment, TimeSpan.FromMinutes(5), CancellationToken.None);
+        var trx = Path.Combine(results, "results.trx");
+        return File.Exists(trx) ? new DotnetTest.Outcome(exit, output, TrxReport.Load(trx), TimeSpan.Zero) : throw new InvalidOperationException($"vstest.console wrote no TRX (exit {exit}):\n{output}");
+    }
+
     /// <summary>The same tests, with the same outcomes and messages, as the native run.</summary>
     private static void AssertSameOutcomes(DotnetTest.Outcome native, DotnetTest.Outcome run)
     {

@@ -9,8 +9,8 @@ using Microsoft.VisualStudio.TestPlatform.ObjectModel;
 /// the one-test selection inside a container, which some frameworks treat as a deliberate choice.
 /// NUnit (NUnit3TestAdapter's rule, ExplicitMode Strict or Relaxed): an <c>[Explicit]</c> test,
 /// or a test of an explicit fixture, runs only when every test the run selects from its assembly
-/// is explicit (or, outside an IDE, when it was named with <c>/Tests:</c>); otherwise a run of
-/// everything reports it not run with its reason, and a filtered or IDE run leaves it out
+/// is explicit; otherwise a run of everything reports it not run with its reason, and a filtered
+/// run or a run of chosen test cases (<c>vstest.console /Tests:</c>, an IDE) leaves it out
 /// silently. ExplicitMode None never runs one. xUnit v3 (xunit.runner.visualstudio's rule): an
 /// explicit test runs only when vstest hands over test cases that are all explicit; a run of
 /// sources (<c>dotnet test</c>, filtered or not) reports it not run — so its container gets
@@ -61,7 +61,7 @@ internal static class FrameworkSelection
                 continue;
             }
 
-            var chosen = !IsExplicit(testCase) || (explicitMode != "None" && (explicitRun[testCase.Source] || kind == RunKind.TestCases));
+            var chosen = !IsExplicit(testCase) || (explicitMode != "None" && explicitRun[testCase.Source]);
             if (chosen)
             {
                 testCase.SetPropertyValue(Selection, NUnitWhere.NameCannotSelect(testCase) ? Choose : string.Empty);
