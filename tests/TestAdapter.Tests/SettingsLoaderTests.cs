@@ -89,4 +89,26 @@ public sealed class SettingsLoaderTests
         StringAssert.Contains(error.Message, "<Imgae>");
         StringAssert.Contains(error.Message, "Image");
     }
+
+    [TestMethod]
+    public void Source_root_and_read_only_paths_must_be_existing_directories()
+    {
+        var output = Directory.CreateTempSubdirectory("containertest-settings-").FullName;
+        var first = Directory.CreateTempSubdirectory("containertest-ro-").FullName;
+        var second = Directory.CreateTempSubdirectory("containertest-ro-").FullName;
+        Directory.CreateDirectory(Path.Combine(output, ".containertest"));
+        File.WriteAllText(Path.Combine(output, SettingsLoader.BuildSettingsFile), $$"""{ "SourceRoot": "{{first}}/", "ReadOnlyPaths": "{{first}}|{{second}}" }""");
+
+        var settings = SettingsLoader.Load(output, null, new Hashtable());
+        Assert.AreEqual(first + "/", settings.SourceRoot);
+        CollectionAssert.AreEqual(new[] { first, second }, settings.ReadOnlyPaths.ToArray(), "the build writes them separated by '|'");
+        CollectionAssert.AreEqual(new[] { second }, SettingsLoader.Load(output, null, new Hashtable { ["CONTAINERTEST_READONLY_PATHS"] = second }).ReadOnlyPaths.ToArray());
+
+        var error = Assert.ThrowsExactly<InvalidSettingException>(() => SettingsLoader.Load(null, null, new Hashtable { ["CONTAINERTEST_READONLY_PATHS"] = $"{second};/no/such/folder" }));
+        StringAssert.Contains(error.Message, "invalid value '" + second + ";/no/such/folder' for ReadOnlyPaths (from environment variable CONTAINERTEST_READONLY_PATHS): expected existing directories separated by ';'");
+        foreach (var folder in new[] { output, first, second })
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
 }

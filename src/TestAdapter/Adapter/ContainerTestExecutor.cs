@@ -6,6 +6,7 @@ using ContainerTest.TestAdapter.Coverage;
 using ContainerTest.TestAdapter.Discovery;
 using ContainerTest.TestAdapter.Execution;
 using ContainerTest.TestAdapter.Scheduling;
+using ContainerTest.TestAdapter.Selection;
 using ContainerTest.TestAdapter.Settings;
 using Microsoft.VisualStudio.TestPlatform.ObjectModel;
 using Microsoft.VisualStudio.TestPlatform.ObjectModel.Adapter;
@@ -27,7 +28,8 @@ public sealed class ContainerTestExecutor : ITestExecutor, IDisposable
         ArgumentNullException.ThrowIfNull(runContext);
         ArgumentNullException.ThrowIfNull(frameworkHandle);
         var testCases = tests.ToList();
-        Run(testCases.Select(t => t.Source), runContext, frameworkHandle, () => testCases, native: () => NativeRun.RunTestCases(testCases, runContext, frameworkHandle));
+        var kind = RunSettingsFacts.IsDesignMode(runContext.RunSettings?.SettingsXml) ? RunKind.TestCasesInIde : RunKind.TestCases;
+        Run(testCases.Select(t => t.Source), runContext, frameworkHandle, () => FrameworkSelection.Apply(testCases, kind, runContext.RunSettings?.SettingsXml), native: () => NativeRun.RunTestCases(testCases, runContext, frameworkHandle));
     }
 
     /// <inheritdoc />
@@ -45,7 +47,8 @@ public sealed class ContainerTestExecutor : ITestExecutor, IDisposable
             {
                 var sink = new ListDiscoverySink();
                 FrameworkDiscovery.Discover(sourceList, runContext, frameworkHandle, sink);
-                return TestCaseFilter.Apply(sink.TestCases, runContext);
+                var kind = TestCaseFilter.IsGiven(runContext) ? RunKind.FilteredSources : RunKind.AllOfSources;
+                return FrameworkSelection.Apply(TestCaseFilter.Apply(sink.TestCases, runContext), kind, runContext.RunSettings?.SettingsXml);
             },
             native: () => NativeRun.RunSources(sourceList, runContext, frameworkHandle));
     }
@@ -88,6 +91,11 @@ public sealed class ContainerTestExecutor : ITestExecutor, IDisposable
             }
 
             return;
+        }
+
+        foreach (var warning in settings.Warnings)
+        {
+            frameworkHandle.SendMessage(TestMessageLevel.Warning, warning);
         }
 
         if (runContext.IsBeingDebugged || !settings.Enabled)

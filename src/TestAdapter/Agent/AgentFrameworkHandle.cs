@@ -16,9 +16,7 @@ internal sealed class AgentFrameworkHandle(ProtocolWriter protocol) : IFramework
     {
     }
 
-    public void RecordEnd(TestCase testCase, TestOutcome outcome)
-    {
-    }
+    public void RecordEnd(TestCase testCase, TestOutcome outcome) => protocol.Write(AgentMessages.End(outcome));
 
     public void RecordAttachments(IList<AttachmentSet> attachmentSets)
     {

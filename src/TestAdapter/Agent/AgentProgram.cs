@@ -54,7 +54,16 @@ internal static class AgentProgram
                 ? ready
                 : FrameworkAdapter.Load(request.AdapterPath).CreateExecutor(request.ExecutorUri);
             var handle = new AgentFrameworkHandle(protocol);
-            executor.RunTests([request.TestCase], new AgentRunContext(request.RunSettingsXml, Path.GetDirectoryName(request.Source)!), handle);
+            var context = new AgentRunContext(request.RunSettingsXml, Path.GetDirectoryName(request.Source)!);
+            if (request.RunWholeSource)
+            {
+                executor.RunTests([request.Source], context, handle);
+            }
+            else
+            {
+                executor.RunTests([request.TestCase], context, handle);
+            }
+
             foreach (var hits in request.CollectCoverletHits ? CoverletTrackers.Take() : [])
             {
                 protocol.Write(hits.ToMessage());

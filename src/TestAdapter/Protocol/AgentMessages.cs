@@ -16,6 +16,12 @@ public static class AgentMessages
     /// <summary>The agent finished running the test case normally.</summary>
     public const string DoneKind = "done";
 
+    /// <summary>
+    /// The framework adapter ended the test case (IFrameworkHandle.RecordEnd): every result it will
+    /// produce for it has been sent, whatever the process does afterwards.
+    /// </summary>
+    public const string EndKind = "end";
+
     /// <summary>Files a result attaches are sent along, up to this size each; larger ones are named but not copied.</summary>
     public const long MaxAttachmentBytes = 64L * 1024 * 1024;
 
@@ -63,6 +69,9 @@ public static class AgentMessages
     public static JsonObject Log(TestMessageLevel level, string text) =>
         new() { ["kind"] = LogKind, ["level"] = (int)level, ["text"] = text };
 
+    /// <summary>Builds the message that the framework ended the test case with <paramref name="outcome"/>.</summary>
+    public static JsonObject End(TestOutcome outcome) => new() { ["kind"] = EndKind, ["outcome"] = (int)outcome };
+
     /// <summary>Builds the closing message.</summary>
     public static JsonObject Done() => new() { ["kind"] = DoneKind };
 
@@ -76,7 +85,7 @@ public static class AgentMessages
     public static TestResult ReadResult(JsonObject message, TestCase testCase, string attachmentDirectory)
     {
         ArgumentNullException.ThrowIfNull(message);
-        var result = new TestResult(testCase);
+        var result = new TestResult(TestCaseTags.FrameworkView(testCase));
         if (message["properties"] is JsonArray properties)
         {
             TestObjectJson.ReadProperties(properties, result);

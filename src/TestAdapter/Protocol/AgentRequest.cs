@@ -37,6 +37,13 @@ public sealed class AgentRequest
     /// <summary>True when the run collects coverage with coverlet: the agent then sends its trackers' counts home (see <see cref="CoverletHits"/>).</summary>
     public bool CollectCoverletHits { get; init; }
 
+    /// <summary>
+    /// Run the framework over the whole <see cref="Source"/> instead of handing it <see cref="TestCase"/>:
+    /// the run settings then carry the framework's own filter, which selects this one test where
+    /// the framework cannot select it by name (or must meet it without choosing it).
+    /// </summary>
+    public bool RunWholeSource { get; init; }
+
     /// <summary>Serializes the request.</summary>
     public byte[] ToUtf8Json()
     {
@@ -49,6 +56,7 @@ public sealed class AgentRequest
             ["nonce"] = Nonce,
             ["testCase"] = TestObjectJson.WriteProperties(TestCase),
             ["collectCoverletHits"] = CollectCoverletHits,
+            ["runWholeSource"] = RunWholeSource,
         };
         return JsonSerializer.SerializeToUtf8Bytes(json);
     }
@@ -71,6 +79,7 @@ public sealed class AgentRequest
             Nonce = Required(json, "nonce"),
             TestCase = testCase,
             CollectCoverletHits = json["collectCoverletHits"]?.GetValue<bool>() ?? false,
+            RunWholeSource = json["runWholeSource"]?.GetValue<bool>() ?? false,
         };
     }
 

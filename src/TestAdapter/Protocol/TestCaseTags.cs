@@ -57,4 +57,28 @@ public static class TestCaseTags
         ArgumentNullException.ThrowIfNull(testCase);
         return testCase.GetPropertyValue<string>(FrameworkAdapterPath, null);
     }
+
+    /// <summary>
+    /// A copy of <paramref name="testCase"/> addressed to its framework's own executor, for the
+    /// results reported for it: loggers pick framework-specific handling by a result's executor
+    /// URI (the JUnit logger takes MSTest's data-row names from the result only for MSTest's), as
+    /// a native run would have it. Id, names, location, traits and every property are kept.
+    /// </summary>
+    public static TestCase FrameworkView(TestCase testCase)
+    {
+        ArgumentNullException.ThrowIfNull(testCase);
+        if (testCase.GetPropertyValue<string>(FrameworkExecutorUri, null) is not { } uri)
+        {
+            return testCase;
+        }
+
+        var view = new TestCase(testCase.FullyQualifiedName, new Uri(uri), testCase.Source);
+        foreach (var property in testCase.Properties.Where(p => p != TestCaseProperties.ExecutorUri))
+        {
+            view.SetPropertyValue(property, testCase.GetPropertyValue(property));
+        }
+
+        view.Id = testCase.Id;
+        return view;
+    }
 }

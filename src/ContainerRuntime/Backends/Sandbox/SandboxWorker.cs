@@ -273,12 +273,16 @@ internal sealed class SandboxWorker : IJobObserver, IAsyncDisposable
         try
         {
             var end = await workerSession.Completion.ConfigureAwait(false);
-            cause = new IOException(end.Termination switch
+            cause = end.Termination switch
             {
-                TerminationReason.FailedToStart => $"it did not start: {end.FailureCause}",
-                TerminationReason.OutOfMemory => "it ran out of memory",
-                _ => $"it ended with exit code {end.ExitCode?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "unknown"}",
-            });
+                // Refused for what only a worker asks (its seccomp profile, unmasked paths, an
+                // init): no sandbox here. Refused for what the job itself asks (a memory limit the
+                // engine will not take, say): the job's own problem, as it would be in a container.
+                TerminationReason.FailedToStart when SandboxRelaxation.Matches(end.FailureCause) => new IOException($"it did not start: {end.FailureCause}"),
+                TerminationReason.FailedToStart => new ContainerRuntimeException(end.FailureCause ?? "The engine refused to start the container.", RetryClass.NotRetryable),
+                TerminationReason.OutOfMemory => new IOException("it ran out of memory"),
+                _ => new IOException($"it ended with exit code {end.ExitCode?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "unknown"}"),
+            };
         }
         catch (Exception ex)
         {

@@ -17,6 +17,8 @@ internal sealed class AgentOutputReader(string nonce, Action<string> started, Ac
     private readonly StringBuilder testOutput = new();
     private readonly StringBuilder sinceLastResult = new();
     private readonly StringBuilder errorSinceLastResult = new();
+    private readonly List<string> resultNames = [];
+    private readonly List<string> log = [];
 
     /// <summary>Everything on stdout that was not a protocol line (up to 1 MiB of text).</summary>
     public string TestOutput => testOutput.ToString();
@@ -26,6 +28,18 @@ internal sealed class AgentOutputReader(string nonce, Action<string> started, Ac
 
     /// <summary>True once the agent said it finished.</summary>
     public bool Done { get; private set; }
+
+    /// <summary>
+    /// True once the framework adapter ended the test case: it has reported every result it will
+    /// produce for it, whatever happens to the process afterwards.
+    /// </summary>
+    public bool Ended { get; private set; }
+
+    /// <summary>The display names of the results reported so far (the test's name where a result has none), in order.</summary>
+    public IReadOnlyList<string> ResultNames => resultNames;
+
+    /// <summary>Every message the framework adapter (or the agent) logged, at any level, in order.</summary>
+    public IReadOnlyList<string> Log => log;
 
     public void OnStarted(string jobId, string instanceId) => started(instanceId);
 
@@ -89,9 +103,16 @@ internal sealed class AgentOutputReader(string nonce, Action<string> started, Ac
         {
             case AgentMessages.ResultKind:
                 ResultCount++;
+                resultNames.Add(parsed["displayName"]?.GetValue<string>() ?? string.Empty);
+                break;
+            case AgentMessages.EndKind:
+                Ended = true;
                 break;
             case AgentMessages.DoneKind:
                 Done = true;
+                break;
+            case AgentMessages.LogKind:
+                log.Add(parsed["text"]?.GetValue<string>() ?? string.Empty);
                 break;
         }
 

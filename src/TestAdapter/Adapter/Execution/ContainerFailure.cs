@@ -1,6 +1,7 @@
 namespace ContainerTest.TestAdapter.Execution;
 
 using ContainerTest.ContainerRuntime.Jobs;
+using ContainerTest.Protocol;
 using ContainerTest.TestAdapter.Settings;
 using Microsoft.VisualStudio.TestPlatform.ObjectModel;
 
@@ -10,17 +11,24 @@ using Microsoft.VisualStudio.TestPlatform.ObjectModel;
 /// </summary>
 internal static class ContainerFailure
 {
-    public static TestResult For(TestCase testCase, JobResult job, string testOutput, IReadOnlyList<string> agentLog, ContainerTestSettings settings, string image)
+    /// <summary>
+    /// The failed result for <paramref name="testCase"/>, whose container ended as <paramref name="job"/> says.
+    /// <paramref name="resultsBefore"/> counts the results (data rows) it reported before that: the
+    /// message then says it ended before the test finished rather than before it reported anything.
+    /// </summary>
+    public static TestResult For(TestCase testCase, JobResult job, string testOutput, IReadOnlyList<string> agentLog, ContainerTestSettings settings, string image, int resultsBefore = 0)
     {
+        var before = resultsBefore > 0 ? "before the test finished" : "before the test reported a result";
         var reason = job.Termination switch
         {
             _ when RuntimeRequirement.IsMissingIn(job.FailureCause, job.Stderr.Text) =>
                 $"The image '{image}' has no .NET runtime that can run {Path.GetFileName(testCase.Source)}: it needs {RuntimeRequirement.Describe(testCase.Source)}. "
                 + "Set ContainerTestImage to an image with that runtime (for example mcr.microsoft.com/dotnet/runtime), or leave it unset to use the host image built from this machine's .NET.",
             TerminationReason.TimedOut =>
-                $"The test did not finish within {Describe(settings.Timeout)} (ContainerTestTimeout): its {job.InstanceKind} was killed. Output written before the hang is below.",
+                $"The test did not finish within {Describe(settings.Timeout)} ({settings.TimeoutOrigin}): its {job.InstanceKind} was killed. Output written before the hang is below.",
             TerminationReason.OutOfMemory =>
-                $"The test ran out of memory: its {job.InstanceKind} used more than the {settings.MemoryBytes / (1024 * 1024)} MiB allowed (ContainerTestMemory) and was killed.",
+                $"The test ran out of memory: its {job.InstanceKind} used more than the {settings.MemoryBytes / (1024 * 1024)} MiB allowed (ContainerTestMemory) and was killed. "
+                + $"Files in /tmp and HOME count too: they are memory-backed ({settings.TmpSizeBytes / (1024 * 1024)} MiB each, ContainerTestTmpSize).",
             TerminationReason.FailedToStart =>
                 $"ContainerTest could not start the test's {job.InstanceKind}: {job.FailureCause}",
             TerminationReason.WorkerLost =>
@@ -30,21 +38,30 @@ internal static class ContainerFailure
             _ when agentLog.Count > 0 =>
                 $"The test could not be run inside its {job.InstanceKind} (exit code {job.ExitCode}): {string.Join(Environment.NewLine, agentLog)}",
             _ when job.Stderr.Text.Contains("Resource temporarily unavailable", StringComparison.Ordinal) =>
-                $"The test process exited with code {job.ExitCode} before the test reported a result: it could not start another process or thread — the {job.InstanceKind} allows {settings.Pids} (ContainerTestPids).",
+                $"The test process exited with code {job.ExitCode} {before}: it could not start another process or thread — the {job.InstanceKind} allows {settings.Pids} (ContainerTestPids).",
             _ =>
-                $"The test process exited with code {job.ExitCode} before the test reported a result — it crashed or ended the process (Environment.Exit, a stack overflow, an unhandled exception on another thread).",
+                $"The test process exited with code {job.ExitCode} {before} — it crashed or ended the process (Environment.Exit, a stack overflow, an unhandled exception on another thread).",
         };
 
-        var result = new TestResult(testCase)
+        if (settings.BlameCrash && job.Termination == TerminationReason.Exited)
+        {
+            reason += $" No dump was collected: --blame-crash takes dumps of the test host, and this test ran in a {job.InstanceKind}.";
+        }
+
+        var result = new TestResult(TestCaseTags.FrameworkView(testCase))
         {
             Outcome = TestOutcome.Failed,
             ErrorMessage = reason,
-            ComputerName = ShortId(job.InstanceId),
+            ComputerName = Ran(job) ? ShortId(job.InstanceId) : Environment.MachineName,
             StartTime = job.StartedAt,
             EndTime = job.EndedAt,
             Duration = job.Duration,
         };
-        result.Messages.Add(Note(job.InstanceKind, job.InstanceId));
+        if (Ran(job))
+        {
+            result.Messages.Add(Note(job.InstanceKind, job.InstanceId));
+        }
+
         if (testOutput.Length > 0)
         {
             result.Messages.Add(new TestResultMessage(TestResultMessage.StandardOutCategory, testOutput));
@@ -58,10 +75,13 @@ internal static class ContainerFailure
         return result;
     }
 
+    /// <summary>True when the job's sandbox or container started (only a test that ran says where).</summary>
+    private static bool Ran(JobResult job) => job.InstanceId is not null && job.Termination != TerminationReason.FailedToStart;
+
     /// <summary>
-    /// The line every result carries: which container or sandbox ran the test (its id is also the
-    /// host name the test saw). The TRX logger writes the host's name as computerName whatever a
-    /// result says, so the id travels as a message.
+    /// The line every result of a test that ran carries: which container or sandbox ran it (its
+    /// id is also the host name the test saw). The TRX logger writes the host's name as
+    /// computerName whatever a result says, so the id travels as a message.
     /// </summary>
     public static TestResultMessage Note(string instanceKind, string? instanceId) =>
         new(TestResultMessage.AdditionalInfoCategory, $"ContainerTest: ran in {instanceKind} {ShortId(instanceId)}");

@@ -213,9 +213,14 @@ internal sealed class ContainerizedRun(ContainerTestSettings settings, string? r
             return;
         }
 
-        if (reader.ResultCount == 0 || job.Termination != TerminationReason.Exited)
+        var verdict = TestCaseEnding.Judge(testCase, job, reader, agentLog, settings, image ?? string.Empty);
+        if (verdict.Warning is { } warning)
         {
-            var failure = ContainerFailure.For(testCase, job, reader.TestOutput, agentLog, settings, image ?? string.Empty);
+            handle.SendMessage(TestMessageLevel.Warning, warning);
+        }
+
+        if (verdict.Result is { } failure)
+        {
             handle.RecordResult(failure);
             outcome = TestOutcome.Failed;
         }
@@ -244,6 +249,7 @@ internal sealed class ContainerizedRun(ContainerTestSettings settings, string? r
                 }
 
                 result.Messages.Add(ContainerFailure.Note(instanceKind, instanceId));
+                ImageGaps.Explain(result, settings.Image);
                 handle.RecordResult(result);
                 return result.Outcome;
             case CoverletHits.Kind:

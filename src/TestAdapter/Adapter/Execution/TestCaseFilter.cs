@@ -19,6 +19,9 @@ internal static class TestCaseFilter
         return filter is null ? testCases : testCases.Where(tc => filter.MatchTestCase(tc, name => ValueOf(tc, name))).ToList();
     }
 
+    /// <summary>True when the run has a filter (<c>dotnet test --filter</c>).</summary>
+    public static bool IsGiven(IRunContext runContext) => runContext.GetTestCaseFilter(null, FindProperty) is not null;
+
     private static TestProperty? FindProperty(string name) => name switch
     {
         "FullyQualifiedName" => TestCaseProperties.FullyQualifiedName,

@@ -7,6 +7,7 @@ using ContainerTest.ContainerRuntime.Jobs;
 using ContainerTest.ContainerRuntime.Layers;
 using ContainerTest.Protocol;
 using ContainerTest.TestAdapter.RuntimeLayer;
+using ContainerTest.TestAdapter.Selection;
 using ContainerTest.TestAdapter.Settings;
 using Microsoft.VisualStudio.TestPlatform.ObjectModel;
 
@@ -61,15 +62,17 @@ internal sealed class TestJobBuilder(ContainerTestSettings settings, string imag
     {
         var executorUri = TestCaseTags.FrameworkExecutorOf(testCase);
         var nonce = Guid.NewGuid().ToString("N");
+        var (wholeSource, selectingSettings) = FrameworkSelection.Request(testCase, runSettingsXml);
         var request = new AgentRequest
         {
             Source = Path.GetFullPath(testCase.Source),
             AdapterPath = AdapterOf(testCase),
             ExecutorUri = executorUri,
-            RunSettingsXml = ConsoleCapture.TakenFromContainer(executorUri) ? ConsoleCapture.WithoutFrameworkCapture(runSettingsXml, executorUri) : runSettingsXml,
+            RunSettingsXml = ConsoleCapture.TakenFromContainer(executorUri) ? ConsoleCapture.WithoutFrameworkCapture(selectingSettings, executorUri, AdapterOf(testCase)) : selectingSettings,
             Nonce = nonce,
             TestCase = testCase,
             CollectCoverletHits = collectCoverletHits,
+            RunWholeSource = wholeSource,
         };
         return (request.ToStdinLine(), nonce);
     }
@@ -102,7 +105,10 @@ internal sealed class TestJobBuilder(ContainerTestSettings settings, string imag
     {
         var output = Path.GetDirectoryName(source)!;
         var name = Path.GetFileNameWithoutExtension(source);
-        var environment = new Dictionary<string, string>(runSettingsEnvironment, StringComparer.Ordinal)
+        // The run's locale first, so that runsettings' own variables win over it.
+        var environment = new Dictionary<string, string>(
+            (settings.InheritLocale ? HostLocale.Variables(Environment.GetEnvironmentVariables()) : []).Concat(runSettingsEnvironment).GroupBy(v => v.Key).Select(g => g.Last()),
+            StringComparer.Ordinal)
         {
             ["HOME"] = HomeDirectory,
             ["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1",
@@ -127,7 +133,7 @@ internal sealed class TestJobBuilder(ContainerTestSettings settings, string imag
             ],
             Layers =
             [
-                .. SourceTree.Find(output) is { } tree ? [new HostDirectoryLayer(tree, tree)] : Array.Empty<Layer>(),
+                .. SourceTree.ReadOnlyFolders(output, settings).Select(folder => new HostDirectoryLayer(folder, folder)),
                 new HostDirectoryLayer(output, output, LayerAccess.CopyOnWrite),
                 .. ReadyToRunLayer.Over(output, settings.ReadyToRunLayer),
                 .. runtime.Layers,

@@ -38,6 +38,12 @@ internal sealed record ContainerTestSettings
     /// <summary>How long one test's container may run before it is killed.</summary>
     public TimeSpan Timeout { get; init; } = TimeSpan.FromMinutes(10);
 
+    /// <summary>Where <see cref="Timeout"/> comes from, for messages: the setting, or vstest's --blame-hang-timeout.</summary>
+    public string TimeoutOrigin { get; init; } = "ContainerTestTimeout";
+
+    /// <summary>True when the run asked for crash dumps (--blame-crash), which are not collected in containers.</summary>
+    public bool BlameCrash { get; init; }
+
     /// <summary>What a test may reach over the network.</summary>
     public NetworkPolicy Network { get; init; } = NetworkPolicy.None;
 
@@ -53,8 +59,27 @@ internal sealed record ContainerTestSettings
     /// <summary>The uid:gid tests run as.</summary>
     public UserIdentity User { get; init; } = new(1000, 1000);
 
-    /// <summary>Size of the tmpfs at /tmp (and of the one at HOME).</summary>
-    public long TmpSizeBytes { get; init; } = 512L * 1024 * 1024;
+    /// <summary>The size of the tmpfs at /tmp (and of the one at HOME) when it is not set: 512 MiB, at most a quarter of the memory limit each.</summary>
+    public const long DefaultTmpSizeBytes = 512L * 1024 * 1024;
+
+    /// <summary>The tmpfs size the configuration set (ContainerTestTmpSize); null: chosen to fit the memory limit.</summary>
+    public long? ConfiguredTmpSizeBytes { get; init; }
+
+    /// <summary>
+    /// Size of the tmpfs at /tmp (and of the one at HOME). Their pages count against the memory
+    /// limit, so unless set, each is at most a quarter of it: a test that fills /tmp gets "No space
+    /// left on device", not an out-of-memory kill.
+    /// </summary>
+    public long TmpSizeBytes => ConfiguredTmpSizeBytes ?? Math.Min(DefaultTmpSizeBytes, MemoryBytes / 4);
+
+    /// <summary>
+    /// Pass the run's time zone and locale (TZ, LANG, LANGUAGE, LC_*) to every test, as a native run
+    /// has them; false: tests see the image's own (UTC and the invariant culture in the host image).
+    /// </summary>
+    public bool InheritLocale { get; init; } = true;
+
+    /// <summary>Things about the configuration the user should hear (a setting that cannot work as meant); one message each.</summary>
+    public IReadOnlyList<string> Warnings { get; init; } = [];
 
     /// <summary>
     /// The test framework's assemblies precompiled for this machine by the build (a folder of the
@@ -70,4 +95,14 @@ internal sealed record ContainerTestSettings
     /// in discovery order.
     /// </summary>
     public string? HistoryFile { get; init; }
+
+    /// <summary>
+    /// The host folder containers see read-only as the source tree, at its own path. Null: the
+    /// repository holding the test output (its .git folder), else the solution's folder, else the
+    /// project's (see SourceTree).
+    /// </summary>
+    public string? SourceRoot { get; init; }
+
+    /// <summary>More host folders containers see read-only at their own paths (files a test reads from outside the source tree).</summary>
+    public IReadOnlyList<string> ReadOnlyPaths { get; init; } = [];
 }

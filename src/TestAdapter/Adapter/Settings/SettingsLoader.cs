@@ -35,7 +35,10 @@ internal static class SettingsLoader
         new("Cpus", "ContainerTestCpus", "CONTAINERTEST_CPUS", "a positive number of cores such as 1, 0.5 or 2", (s, v) => SettingValueParser.TryParsePositiveDouble(v, out var c) ? s with { Cpus = c } : null),
         new("Pids", "ContainerTestPids", "CONTAINERTEST_PIDS", "a whole number of processes and threads, at least 1", (s, v) => SettingValueParser.TryParsePositiveInt(v, out var n) ? s with { Pids = n } : null),
         new("User", "ContainerTestUser", "CONTAINERTEST_USER", "a numeric uid or uid:gid such as 1000:1000", (s, v) => UserIdentity.TryParse(v, out var u) ? s with { User = u! } : null),
-        new("TmpSize", "ContainerTestTmpSize", "CONTAINERTEST_TMPSIZE", SettingValueParser.SizeForms, (s, v) => SettingValueParser.TryParseSize(v, out var b) ? s with { TmpSizeBytes = b } : null),
+        new("TmpSize", "ContainerTestTmpSize", "CONTAINERTEST_TMPSIZE", SettingValueParser.SizeForms, (s, v) => SettingValueParser.TryParseSize(v, out var b) ? s with { ConfiguredTmpSizeBytes = b } : null),
+        new("SourceRoot", "ContainerTestSourceRoot", "CONTAINERTEST_SOURCE_ROOT", "an existing directory (absolute, or relative to the current directory)", (s, v) => ExistingDirectory(v) is { } d ? s with { SourceRoot = d } : null),
+        new("ReadOnlyPaths", "ContainerTestReadOnlyPaths", "CONTAINERTEST_READONLY_PATHS", "existing directories separated by ';'", (s, v) => ExistingDirectories(v) is { } d ? s with { ReadOnlyPaths = d } : null),
+        new("InheritLocale", "ContainerTestInheritLocale", "CONTAINERTEST_INHERIT_LOCALE", SettingValueParser.BooleanForms, (s, v) => SettingValueParser.TryParseBoolean(v, out var b) ? s with { InheritLocale = b } : null),
         new("ReadyToRunLayer", "ContainerTestReadyToRun", "CONTAINERTEST_READYTORUN_LAYER", "a folder of precompiled framework assemblies the build made", (s, v) => string.IsNullOrWhiteSpace(v) ? null : s with { ReadyToRunLayer = v.Trim() }),
         new("HistoryFile", "ContainerTestHistoryFile", "CONTAINERTEST_HISTORY_FILE", "a file path", (s, v) => string.IsNullOrWhiteSpace(v) ? null : s with { HistoryFile = Path.GetFullPath(v.Trim()) }),
     ];
@@ -63,7 +66,40 @@ internal static class SettingsLoader
             }
         }
 
-        return settings;
+        settings = BlameOptions.Apply(settings, runSettingsXml);
+        return settings with { Warnings = [.. settings.Warnings, .. UnknownVariableWarnings(environment), .. SandboxSizeWarnings(settings)] };
+    }
+
+    /// <summary>Variables ContainerTest reads that are not settings (the cache folder, what it sets in containers).</summary>
+    private static readonly string[] OtherVariables = ["CONTAINERTEST", "CONTAINERTEST_ENABLED", "CONTAINERTEST_CACHE", "CONTAINERTEST_JOB_ID", "CONTAINERTEST_RUN_ID", "CONTAINERTEST_AGENT_OUTPUT"];
+
+    /// <summary>A CONTAINERTEST_* variable that is no setting is a misspelling, which would be ignored without a word.</summary>
+    private static IEnumerable<string> UnknownVariableWarnings(IDictionary environment)
+    {
+        var known = Settings.Select(s => s.EnvironmentName).Concat(OtherVariables).ToList();
+        foreach (var name in environment.Keys.OfType<string>().Where(n => n.StartsWith("CONTAINERTEST", StringComparison.OrdinalIgnoreCase)).Order(StringComparer.Ordinal))
+        {
+            if (!known.Contains(name, StringComparer.Ordinal))
+            {
+                yield return $"ContainerTest: the environment variable {name} is not a ContainerTest setting and is ignored. Did you mean {SettingNames.Closest(name, known)}?";
+            }
+        }
+    }
+
+    /// <summary>
+    /// /tmp and HOME are memory-backed: what is written there counts against the memory limit.
+    /// Sizes that together with a minimal test process cannot fit turn a full /tmp into an
+    /// out-of-memory kill.
+    /// </summary>
+    private static IEnumerable<string> SandboxSizeWarnings(ContainerTestSettings settings)
+    {
+        const long processFloor = 256L * 1024 * 1024;
+        if (settings.ConfiguredTmpSizeBytes is { } tmp && (2 * tmp) + processFloor > settings.MemoryBytes)
+        {
+            yield return $"ContainerTest: /tmp and HOME are memory-backed ({tmp / (1024 * 1024)} MiB each, ContainerTestTmpSize) and count against the {settings.MemoryBytes / (1024 * 1024)} MiB memory limit (ContainerTestMemory): "
+                + "a test that fills them is killed as out of memory instead of getting \"No space left on device\". "
+                + $"Keep ContainerTestTmpSize at most {(settings.MemoryBytes - processFloor) / 2 / (1024 * 1024)} MiB, raise ContainerTestMemory, or leave ContainerTestTmpSize unset (then it fits).";
+        }
     }
 
     private static ContainerTestSettings ApplyBuildFile(ContainerTestSettings settings, string path)
@@ -108,6 +144,17 @@ internal static class SettingsLoader
         }
 
         return settings;
+    }
+
+    private static string? ExistingDirectory(string value) =>
+        string.IsNullOrWhiteSpace(value) || !Directory.Exists(value.Trim()) ? null : Path.GetFullPath(value.Trim());
+
+    /// <summary>Directories separated by ';' (the build writes them separated by '|').</summary>
+    private static List<string>? ExistingDirectories(string value)
+    {
+        var parts = value.Split([';', '|'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var directories = parts.Select(ExistingDirectory).ToList();
+        return directories.Count == 0 || directories.Any(d => d is null) ? null : directories.Select(d => d!).ToList();
     }
 
     private static InvalidSettingException Invalid(Setting setting, string source, string value) =>
