@@ -129,6 +129,11 @@ internal sealed class ContainerizedRun(ContainerTestSettings settings, string? r
                     FailAll(tests, ex.Message);
                     failed.UnionWith(tests.Select(t => t.Id));
                 }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    FailAll(tests, OwnError(ex));
+                    failed.UnionWith(tests.Select(t => t.Id));
+                }
             }
         }
         catch (OperationCanceledException)
@@ -204,6 +209,11 @@ internal sealed class ContainerizedRun(ContainerTestSettings settings, string? r
         catch (ContainerRuntimeException ex)
         {
             Fail(testCase, ex.Message);
+            return;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            Fail(testCase, OwnError(ex));
             return;
         }
 
@@ -295,6 +305,10 @@ internal sealed class ContainerizedRun(ContainerTestSettings settings, string? r
             result.Messages.Add(new TestResultMessage(TestResultMessage.StandardErrorCategory, error));
         }
     }
+
+    /// <summary>What a test is told when ContainerTest itself failed: the error, in a sentence, never a stack trace.</summary>
+    private static string OwnError(Exception ex) =>
+        $"ContainerTest could not run this test because of an error of its own ({ex.GetType().Name}: {ex.Message}). Please report it; `ContainerTestIsolation=container` or `CONTAINERTEST=0` may get the run through meanwhile.";
 
     private void FailAll(IEnumerable<TestCase> testCases, string reason)
     {
