@@ -37,10 +37,11 @@ public sealed class ShellCommandTests
             var path = screen.Split('\n').Select(l => l.Trim()).Last(l => l.StartsWith("PATH=", StringComparison.Ordinal));
             Assert.IsTrue(path.EndsWith(":/.containertest/bin", StringComparison.Ordinal), path);
 
-            await terminal.TypeLineAsync("ps");
+            await terminal.TypeLineAsync("ps; readlink /.containertest/bin/ls; readlink /.containertest/bin/sh");
             screen = await terminal.WaitForAsync(Prompt, times: 4);
             StringAssert.Contains(screen, "PID");
-            StringAssert.Contains(screen, "/.containertest/bin/sh");
+            StringAssert.Matches(screen, new System.Text.RegularExpressions.Regex(@"\d+ .*\bsh\s*\n"), "ps shows the shell");
+            StringAssert.Matches(screen, new System.Text.RegularExpressions.Regex(@"\ntoybox\s*\nbusybox\s*\n"), "ls is toybox's, the shell busybox's (toybox has none yet)");
 
             await terminal.TypeLineAsync("ls /bin/sh; id -u");
             screen = await terminal.WaitForAsync(Prompt, times: 5);
