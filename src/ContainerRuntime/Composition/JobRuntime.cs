@@ -2,6 +2,7 @@ namespace ContainerTest.ContainerRuntime.Composition;
 
 using ContainerTest.ContainerRuntime.Backends.Docker;
 using ContainerTest.ContainerRuntime.Backends.Sandbox;
+using ContainerTest.ContainerRuntime.Backends.Swarm;
 using ContainerTest.ContainerRuntime.Errors;
 using ContainerTest.ContainerRuntime.Jobs;
 using ContainerTest.ContainerRuntime.Network;
@@ -11,18 +12,22 @@ using ContainerTest.ContainerRuntime.Network;
 /// tool) see only the runtime's interfaces: one-off jobs (<see cref="Jobs"/>), pools of jobs of one
 /// template (<see cref="CreatePoolAsync"/>), interactive jobs (<see cref="Interactive"/>), and the
 /// image and housekeeping work a run starts with. Today every backend stands on a Docker Engine:
-/// jobs in pools run either in a fresh sandbox inside worker containers or in a container each.
+/// jobs in pools run either in a fresh sandbox inside worker containers or in a container each;
+/// with a cluster (<see cref="JobRuntimeOptions.Cluster"/>), the sandbox workers run on the nodes of
+/// the engine's Swarm instead of on the engine itself.
 /// </summary>
 public sealed class JobRuntime : IJobPoolFactory, IAsyncDisposable
 {
     private readonly DockerBackend docker;
+    private readonly SwarmBackend? swarm;
     private readonly JobRuntimeOptions options;
     private readonly object isolationLock = new();
     private JobIsolation isolation;
 
-    private JobRuntime(DockerBackend docker, JobRuntimeOptions options)
+    private JobRuntime(DockerBackend docker, SwarmBackend? swarm, JobRuntimeOptions options)
     {
         this.docker = docker;
+        this.swarm = swarm;
         this.options = options;
         isolation = options.Isolation;
         Interactive = new IsolatingInteractiveJobs(this);
@@ -52,12 +57,37 @@ public sealed class JobRuntime : IJobPoolFactory, IAsyncDisposable
         }
     }
 
-    /// <summary>Finds the engine (as the Docker CLI does) and checks it answers.</summary>
-    /// <exception cref="BackendUnavailableException">No engine answers, or it is not ours to use.</exception>
+    /// <summary>
+    /// Finds the engine (as the Docker CLI does) and checks it answers; with a cluster, also that
+    /// the engine manages a Swarm the run can use.
+    /// </summary>
+    /// <exception cref="BackendUnavailableException">No engine answers, or it is not ours to use; or the cluster asked for cannot be used (the message says why).</exception>
     public static async Task<JobRuntime> ConnectAsync(JobRuntimeOptions? options = null, CancellationToken cancellationToken = default)
     {
+        options ??= new JobRuntimeOptions();
+        if (options.Cluster == JobCluster.Swarm && options.Isolation == JobIsolation.Container)
+        {
+            throw new BackendUnavailableException(
+                "ContainerTestCluster=swarm runs the tests in sandboxes on the cluster's workers; ContainerTestIsolation=container (a container per test on one engine) cannot be combined with it. Unset one of the two.",
+                RetryClass.NotRetryable);
+        }
+
         var docker = await DockerBackend.ConnectAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
-        return new JobRuntime(docker, options ?? new JobRuntimeOptions());
+        SwarmBackend? swarm = null;
+        if (options.Cluster == JobCluster.Swarm)
+        {
+            try
+            {
+                swarm = await SwarmBackend.ConnectAsync(docker, options.Registry, cancellationToken).ConfigureAwait(false);
+            }
+            catch
+            {
+                await docker.DisposeAsync().ConfigureAwait(false);
+                throw;
+            }
+        }
+
+        return new JobRuntime(docker, swarm, options);
     }
 
     /// <summary>
@@ -66,8 +96,10 @@ public sealed class JobRuntime : IJobPoolFactory, IAsyncDisposable
     /// </summary>
     public Task<string> EnsureHostImageAsync(CancellationToken cancellationToken = default) => docker.EnsureHostImageAsync(cancellationToken);
 
-    /// <summary>Removes what earlier runs left when they were killed before they could clean up; returns how many.</summary>
-    public Task<int> RemoveOrphansAsync(CancellationToken cancellationToken = default) => docker.RemoveOrphansAsync(cancellationToken);
+    /// <summary>Removes what earlier runs left when they were killed before they could clean up (on the cluster too); returns how many.</summary>
+    public async Task<int> RemoveOrphansAsync(CancellationToken cancellationToken = default) =>
+        await docker.RemoveOrphansAsync(cancellationToken).ConfigureAwait(false)
+        + (swarm is null ? 0 : await swarm.RemoveOrphansAsync().ConfigureAwait(false));
 
     /// <summary>Everything carrying ContainerTest's labels on the engine: containers, networks, images (<c>dotnet containertest clean</c>).</summary>
     public Task<IReadOnlyList<Leftover>> FindLeftoversAsync(CancellationToken cancellationToken = default) => DockerLeftovers.FindAsync(docker.Client, cancellationToken);
@@ -86,6 +118,19 @@ public sealed class JobRuntime : IJobPoolFactory, IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(jobTemplate);
         ArgumentNullException.ThrowIfNull(options);
+        if (swarm is not null)
+        {
+            try
+            {
+                return await SandboxWorkerPool.StartAsync(swarm, jobTemplate, options, cancellationToken).ConfigureAwait(false);
+            }
+            catch (SandboxUnavailableException ex)
+            {
+                // No falling back to this machine: the run asked for the cluster.
+                throw new ContainerRuntimeException($"Sandboxes cannot be made on the Swarm cluster's nodes: {ex.Message}", RetryClass.NotRetryable, ex);
+            }
+        }
+
         if (Isolation == JobIsolation.Sandbox)
         {
             try
@@ -104,8 +149,16 @@ public sealed class JobRuntime : IJobPoolFactory, IAsyncDisposable
             : await docker.CreatePoolAsync(jobTemplate, Math.Min(options.Depth, options.Capacity), options.Capacity, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Removes everything this run still has, then lets go of the engine.</summary>
-    public ValueTask DisposeAsync() => docker.DisposeAsync();
+    /// <summary>Removes everything this run still has (on the cluster first), then lets go of the engine.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (swarm is not null)
+        {
+            await swarm.DisposeAsync().ConfigureAwait(false);
+        }
+
+        await docker.DisposeAsync().ConfigureAwait(false);
+    }
 
     private void FallBack(SandboxUnavailableException ex)
     {

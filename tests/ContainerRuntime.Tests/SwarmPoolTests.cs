@@ -1,0 +1,115 @@
+namespace ContainerTest.ContainerRuntime.Tests;
+
+using System.Text;
+using ContainerTest.ContainerRuntime.Backends.Docker;
+using ContainerTest.ContainerRuntime.Backends.Sandbox;
+using ContainerTest.ContainerRuntime.Backends.Swarm;
+using ContainerTest.ContainerRuntime.Jobs;
+using ContainerTest.ContainerRuntime.Layers;
+using ContainerTest.Tests.Swarm;
+
+/// <summary>
+/// Sandbox workers on a real Swarm of three nodes (three dockerd on this machine, each in
+/// namespaces of its own) that pull from a real registry: the same pool as on one engine, its
+/// workers placed by Swarm, each job in a fresh sandbox, files reaching the nodes only through the
+/// pushed image, and nothing of the run left on the cluster afterwards.
+/// </summary>
+[TestClass]
+[DoNotParallelize]
+public sealed class SwarmPoolTests
+{
+    private static readonly string[] AllNodes = ["n1", "n2", "n3"];
+    private static readonly string[] Applets = ["sh", "hostname", "cat", "ls", "echo", "sleep", "id", "touch", "wc"];
+    private static SwarmCluster? cluster;
+
+    private static SwarmCluster Cluster => cluster ?? throw new InvalidOperationException("The class fixture did not run.");
+
+    [ClassInitialize]
+    public static async Task StartClusterAsync(TestContext context) => cluster = await SwarmCluster.StartAsync(3, context.CancellationToken);
+
+    [ClassCleanup]
+    public static async Task RemoveClusterAsync()
+    {
+        if (cluster is not null)
+        {
+            await cluster.DisposeAsync();
+        }
+    }
+
+    [TestMethod]
+    public async Task Jobs_run_in_fresh_sandboxes_on_every_node_with_the_local_limits_and_files()
+    {
+        await using var manager = await DockerBackend.ConnectAsync(new DockerBackendOptions { Endpoint = new Uri(Cluster.DockerHost), RunId = "swarmtest-" + Guid.NewGuid().ToString("N")[..8] });
+        var runId = manager.RunId;
+        var files = Directory.CreateTempSubdirectory("ct-swarm-files-");
+        await File.WriteAllTextAsync(Path.Combine(files.FullName, "data.txt"), "only-on-the-test-host");
+        var template = await TemplateAsync(
+            manager,
+            "read line; echo \"$line node=$CONTAINERTEST_NODE sandbox=$(hostname) id=$(id -u):$(id -g) data=$(cat /data/data.txt) pids=$(cat /sys/fs/cgroup/pids/pids.max 2>/dev/null || echo ?)\"; touch /tmp/x; ls /tmp | wc -l; sleep 0.3",
+            new HostDirectoryLayer(files.FullName, "/data"));
+
+        var swarm = await SwarmBackend.ConnectAsync(manager, Cluster.Registry);
+        await using (swarm)
+        {
+            var pool = await SandboxWorkerPool.StartAsync(swarm, template, new JobPoolOptions(Capacity: 18, Parallelism: 3, Depth: 3), CancellationToken.None);
+            await using (pool)
+            {
+                var results = await Task.WhenAll(Enumerable.Range(1, 18).Select(i => pool.RunAsync(Encoding.UTF8.GetBytes($"job{i}\n"))));
+                var report = string.Join("\n", results.Select(r => $"{r.Termination} {r.ExitCode} {r.FailureCause} {r.Stdout.Text.Trim()} {r.Stderr.Text.Trim()}"));
+                Console.WriteLine(report);
+                Assert.IsTrue(results.All(r => r.Succeeded), report);
+                var lines = results.Select(r => r.Stdout.Text.Split('\n')[0]).ToList();
+                var nodes = lines.Select(l => Field(l, "node")).Distinct().Order().ToList();
+                CollectionAssert.AreEqual(AllNodes, nodes, "the jobs ran on every node of the cluster:\n" + report);
+                Assert.AreEqual(18, lines.Select(l => Field(l, "sandbox")).Distinct().Count(), "each job had a sandbox of its own:\n" + report);
+                Assert.IsTrue(lines.All(l => Field(l, "id") == "1000:1000" && Field(l, "data") == "only-on-the-test-host"), "the job's user and files, as locally:\n" + report);
+                Assert.IsTrue(results.All(r => r.Stdout.Text.Split('\n')[1].Trim() == "1"), "no job saw another's /tmp file:\n" + report);
+                Assert.IsTrue(results.All(r => r.InstanceKind == "sandbox"), report);
+            }
+
+            Assert.AreEqual(1, (await Cluster.ServicesAsync(runId)).Count, "only the run's guard is left while the backend lives");
+        }
+
+        Assert.AreEqual(0, (await Cluster.ServicesAsync(runId)).Count, "every service of the run is removed at its end");
+        Assert.AreEqual(0, await Cluster.SecretsAsync(), "the run's secret is removed at its end");
+        await WaitForAsync(async () => (await Cluster.ContainersAsync([1, 2, 3])).Values.Sum() == 0, TimeSpan.FromSeconds(30), "no worker or launcher container is left on any node");
+    }
+
+    /// <summary>A template on the host image (the supervisor needs .NET), with busybox's sh for the scripts.</summary>
+    private static async Task<JobSpec> TemplateAsync(DockerBackend manager, string script, params Layer[] extra)
+    {
+        var image = await manager.EnsureHostImageAsync();
+        return new JobSpec
+        {
+            Image = image,
+            Command = ["/.t/busybox", "sh", "-c", "export PATH=/.t:$PATH; " + script],
+            Layers =
+            [
+                new FileLayer("/.t/busybox", await File.ReadAllBytesAsync("/bin/busybox"), FileLayer.ExecutableMode),
+                .. Applets.Select(n => new SymlinkLayer("/.t/" + n, "busybox")),
+                .. extra,
+            ],
+            User = new UserIdentity(1000, 1000),
+            Mounts = [new TmpfsMount("/tmp", 16 * 1024 * 1024)],
+            Limits = new ResourceLimits(MemoryBytes: 256L * 1024 * 1024, Pids: 256),
+            StopWhenOwnerExits = true,
+        };
+    }
+
+    private static string Field(string line, string name) =>
+        line.Split(' ').FirstOrDefault(f => f.StartsWith(name + "=", StringComparison.Ordinal))?[(name.Length + 1)..] ?? string.Empty;
+
+    private static async Task WaitForAsync(Func<Task<bool>> condition, TimeSpan limit, string what)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (!await condition())
+        {
+            if (clock.Elapsed > limit)
+            {
+                Assert.Fail($"within {limit.TotalSeconds:0} s: {what}");
+            }
+
+            await Task.Delay(500);
+        }
+    }
+}
