@@ -42,6 +42,7 @@ public sealed class SwarmPoolTests
         await using var manager = await DockerBackend.ConnectAsync(new DockerBackendOptions { Endpoint = new Uri(Cluster.DockerHost), RunId = "swarmtest-" + Guid.NewGuid().ToString("N")[..8] });
         var runId = manager.RunId;
         var files = Directory.CreateTempSubdirectory("ct-swarm-files-");
+        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(files.FullName, (UnixFileMode)FileLayer.ExecutableMode); // readable by the job's user, as an output folder is
         await File.WriteAllTextAsync(Path.Combine(files.FullName, "data.txt"), "only-on-the-test-host");
         var template = await TemplateAsync(
             manager,

@@ -55,13 +55,24 @@ require() {
   command -v docker >/dev/null || die "the docker CLI is missing (apt-get install docker.io)."
 }
 
+# Node N's dockerd from its pid file, only while that process still lives in the node's network
+# namespace (after a reboot or a hard kill the number may be anyone's by now).
+node_dockerd_pid() {
+  local n="$1" pid
+  pid="$(cat "$(node_dir "$n")/dockerd.pid" 2>/dev/null || true)"
+  [ -n "$pid" ] || return 0
+  if [ "$(stat -L -c %i "/proc/$pid/ns/net" 2>/dev/null)" = "$(stat -L -c %i "/run/netns/$(node_ns "$n")" 2>/dev/null || echo none)" ]; then
+    echo "$pid"
+  fi
+}
+
 # Every process of node N: the daemons and shims (in its network namespace) and its containers (in its cgroup).
 node_pids() {
   local n="$1" ns
   ns="$(node_ns "$n")"
   { ip netns pids "$ns" 2>/dev/null || true
     cat /sys/fs/cgroup/pids/"$(node_cgroup "$n")"/cgroup.procs /sys/fs/cgroup/pids/"$(node_cgroup "$n")"/*/cgroup.procs 2>/dev/null || true
-    [ -f "$(node_dir "$n")/dockerd.pid" ] && cat "$(node_dir "$n")/dockerd.pid"
+    node_dockerd_pid "$n"
   } | sort -un
 }
 
@@ -86,23 +97,31 @@ cmd_kill_node() {
 }
 
 cmd_down() {
-  local n
-  if [ -f "$ROOT/registry.pid" ]; then
-    kill -KILL "$(cat "$ROOT/registry.pid")" 2>/dev/null || true
+  local n pid ns
+  pid="$(cat "$ROOT/registry.pid" 2>/dev/null || true)"
+  if [ -n "$pid" ] && tr '\0' ' ' 2>/dev/null <"/proc/$pid/cmdline" | grep -q "docker-registry serve $ROOT/"; then
+    kill -KILL "$pid" 2>/dev/null || true
   fi
   for dir in "$ROOT"/n*; do
     [ -d "$dir" ] || continue
     n="${dir##*/n}"
     # A clean stop first, so the node's containers go with it; then whatever is left, by force.
-    if [ -f "$dir/dockerd.pid" ] && kill -TERM "$(cat "$dir/dockerd.pid")" 2>/dev/null; then
+    pid="$(node_dockerd_pid "$n")"
+    if [ -n "$pid" ] && kill -TERM "$pid" 2>/dev/null; then
       for _ in $(seq 1 50); do
-        kill -0 "$(cat "$dir/dockerd.pid")" 2>/dev/null || break
+        kill -0 "$pid" 2>/dev/null || break
         sleep 0.2
       done
     fi
     kill_node_processes "$n"
     rmdir /sys/fs/cgroup/*/"$(node_cgroup "$n")"/* /sys/fs/cgroup/*/"$(node_cgroup "$n")" 2>/dev/null || true
     ip netns del "$(node_ns "$n")" 2>/dev/null || true
+  done
+  # Namespaces of nodes whose folder is gone already (a half-finished earlier `down`).
+  for ns in $(ip netns list 2>/dev/null | awk '{print $1}' | grep -E "^$NAME-n[0-9]+$" || true); do
+    n="${ns##*-n}"
+    kill_node_processes "$n"
+    ip netns del "$ns" 2>/dev/null || true
   done
   ip netns del "$LAN" 2>/dev/null || true
   ip link del "$NAME-h" 2>/dev/null || true
