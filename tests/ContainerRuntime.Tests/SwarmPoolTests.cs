@@ -46,24 +46,31 @@ public sealed class SwarmPoolTests
         await File.WriteAllTextAsync(Path.Combine(files.FullName, "data.txt"), "only-on-the-test-host");
         var template = await TemplateAsync(
             manager,
-            "read line; echo \"$line node=$CONTAINERTEST_NODE sandbox=$(hostname) id=$(id -u):$(id -g) data=$(cat /data/data.txt) pids=$(cat /sys/fs/cgroup/pids/pids.max 2>/dev/null || echo ?)\"; touch /tmp/x; ls /tmp | wc -l; sleep 0.3",
+            "read line; echo \"$line node=$CONTAINERTEST_NODE sandbox=$(hostname) id=$(id -u):$(id -g) data=$(cat /data/data.txt) pids=$(cat /sys/fs/cgroup/pids/pids.max 2>/dev/null || echo ?)\"; touch /tmp/x; ls /tmp | wc -l; sleep 1",
             new HostDirectoryLayer(files.FullName, "/data"));
 
         var swarm = await SwarmBackend.ConnectAsync(manager, Cluster.Registry);
         await using (swarm)
         {
-            var pool = await SandboxWorkerPool.StartAsync(swarm, template, new JobPoolOptions(Capacity: 18, Parallelism: 3, Depth: 3), CancellationToken.None);
+            // Six workers (two per node as Swarm spreads them); jobs in waves of six until every
+            // node has run some (a node's first pull of the image makes its workers the last ready).
+            var pool = await SandboxWorkerPool.StartAsync(swarm, template, new JobPoolOptions(Capacity: 60, Parallelism: 6, Depth: 0), CancellationToken.None);
             await using (pool)
             {
-                var results = await Task.WhenAll(Enumerable.Range(1, 18).Select(i => pool.RunAsync(Encoding.UTF8.GetBytes($"job{i}\n"))));
+                var results = new List<JobResult>();
+                var clock = System.Diagnostics.Stopwatch.StartNew();
+                while (results.Count < 60 && (results.Count < 12 || Nodes(results).Count < 3) && clock.Elapsed < TimeSpan.FromMinutes(2))
+                {
+                    results.AddRange(await Task.WhenAll(Enumerable.Range(results.Count + 1, 6).Select(i => pool.RunAsync(Encoding.UTF8.GetBytes($"job{i}\n")))));
+                }
+
                 var report = string.Join("\n", results.Select(r => $"{r.Termination} {r.ExitCode} {r.FailureCause} {r.Stdout.Text.Trim()} {r.Stderr.Text.Trim()}"));
                 Console.WriteLine(report);
                 Assert.IsTrue(results.All(r => r.Succeeded), report);
                 var lines = results.Select(r => r.Stdout.Text.Split('\n')[0]).ToList();
-                var nodes = lines.Select(l => Field(l, "node")).Distinct().Order().ToList();
-                CollectionAssert.AreEqual(AllNodes, nodes, "the jobs ran on every node of the cluster:\n" + report);
-                Assert.AreEqual(18, lines.Select(l => Field(l, "sandbox")).Distinct().Count(), "each job had a sandbox of its own:\n" + report);
-                Assert.IsTrue(lines.All(l => Field(l, "id") == "1000:1000" && Field(l, "data") == "only-on-the-test-host"), "the job's user and files, as locally:\n" + report);
+                CollectionAssert.AreEqual(AllNodes, Nodes(results), "the jobs ran on every node of the cluster:\n" + report);
+                Assert.AreEqual(results.Count, lines.Select(l => Field(l, "sandbox")).Distinct().Count(), "each job had a sandbox of its own:\n" + report);
+                Assert.IsTrue(lines.All(l => Field(l, "id") == "1000:1000" && Field(l, "data") == "only-on-the-test-host" && Field(l, "pids") == "384"), "the job's user, files and the worker's pids limit (the job's 256 plus the supervisor's 128), as locally:\n" + report);
                 Assert.IsTrue(results.All(r => r.Stdout.Text.Split('\n')[1].Trim() == "1"), "no job saw another's /tmp file:\n" + report);
                 Assert.IsTrue(results.All(r => r.InstanceKind == "sandbox"), report);
             }
@@ -96,6 +103,9 @@ public sealed class SwarmPoolTests
             StopWhenOwnerExits = true,
         };
     }
+
+    private static List<string> Nodes(IEnumerable<JobResult> results) =>
+        results.Select(r => Field(r.Stdout.Text.Split('\n')[0], "node")).Distinct().Order().ToList();
 
     private static string Field(string line, string name) =>
         line.Split(' ').FirstOrDefault(f => f.StartsWith(name + "=", StringComparison.Ordinal))?[(name.Length + 1)..] ?? string.Empty;

@@ -58,9 +58,47 @@ public sealed partial class SwarmRunTests
         var nodes = run.Report.Results.Select(r => NodeLine().Match(r.StdOut).Groups[1].Value).Distinct().Order().ToList();
         CollectionAssert.AreEqual(AllNodes, nodes, "the tests ran on every node: " + string.Join(", ", nodes));
         Assert.AreEqual(30, run.Report.Results.Select(r => r.ContainerId).Distinct().Count(), "each test had a sandbox of its own");
-        Assert.IsTrue(run.Report.Results.All(r => r.StdOut.Contains("host=" + r.ComputerName + " ", StringComparison.Ordinal)), "the result's computer name is its sandbox's host name, as locally: " + string.Join(", ", run.Report.Results.Select(r => r.ComputerName)));
+        Assert.IsTrue(run.Report.Results.All(r => r.ContainerId is { Length: > 0 } id && r.StdOut.Contains("host=" + id, StringComparison.Ordinal)), "each result names the sandbox it ran in, whose host name the test saw, as locally");
         await AssertNothingLeftAsync([1, 2, 3]);
         Console.WriteLine($"30 tests of 1.5 s on 3 nodes in {run.Elapsed.TotalSeconds:0.0} s");
+    }
+
+    [TestMethod]
+    public async Task When_the_test_host_dies_mid_run_its_guard_removes_everything_of_the_run_from_the_cluster()
+    {
+        var start = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = DotnetTest.RepositoryRoot };
+        foreach (var argument in new[] { "test", DotnetTest.PathOf(Project), "-c", "Release", "--no-build", "-nologo" })
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        foreach (var (key, value) in Environment())
+        {
+            start.Environment[key] = value;
+        }
+
+        using var run = System.Diagnostics.Process.Start(start)!;
+        _ = run.StandardOutput.ReadToEndAsync();
+        _ = run.StandardError.ReadToEndAsync();
+        try
+        {
+            // Mid-run: the guard and workers are up, tests are running on the nodes.
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            while ((await Cluster.ContainersAsync([1, 2, 3])).Values.Sum() < 4)
+            {
+                Assert.IsTrue(clock.Elapsed < TimeSpan.FromMinutes(2) && !run.HasExited, "the run started workers on the cluster");
+                await Task.Delay(500);
+            }
+
+            await Task.Delay(TimeSpan.FromSeconds(3));
+        }
+        finally
+        {
+            run.Kill(entireProcessTree: true); // as a CI job's timeout or an OOM kill would: no clean-up of its own
+        }
+
+        await run.WaitForExitAsync();
+        await AssertNothingLeftAsync([1, 2, 3], TimeSpan.FromSeconds(60));
     }
 
     [TestMethod]
@@ -91,6 +129,7 @@ public sealed partial class SwarmRunTests
         var killedAt = await killing.Task.WaitAsync(TimeSpan.FromMinutes(1));
         Assert.AreEqual(30, run.Report.Results.Count, "every test has its result:\n" + run.Output);
         var failed = run.Report.Results.Where(r => r.Outcome != "Passed").ToList();
+        Console.WriteLine($"node 3 killed at {killedAt:HH:mm:ss.fff}; the run ended {run.Elapsed.TotalSeconds:0.0} s after it began; failed: " + string.Join(" | ", failed.Select(r => $"{r.TestName}: {r.ErrorMessage}")));
         Assert.IsTrue(failed.Count >= 1, "the kill hit a running test:\n" + run.Output);
         foreach (var result in failed)
         {
@@ -117,7 +156,7 @@ public sealed partial class SwarmRunTests
     };
 
     /// <summary>No service or secret of ours on the cluster, no worker or launcher container on the nodes alive.</summary>
-    private static async Task AssertNothingLeftAsync(int[] nodes)
+    private static async Task AssertNothingLeftAsync(int[] nodes, TimeSpan? patience = null)
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
         while (true)
@@ -130,7 +169,7 @@ public sealed partial class SwarmRunTests
                 return;
             }
 
-            if (clock.Elapsed > TimeSpan.FromSeconds(30))
+            if (clock.Elapsed > (patience ?? TimeSpan.FromSeconds(30)))
             {
                 Assert.Fail($"left on the cluster after the run: {services} service(s), {secrets} secret(s), {containers} container(s)");
             }
