@@ -85,8 +85,15 @@ public sealed class JobRuntime : IJobPoolFactory, IAsyncDisposable
         return image;
     }
 
-    /// <summary>Removes what earlier runs left when they were killed before they could clean up; returns how many.</summary>
-    public Task<int> RemoveOrphansAsync(CancellationToken cancellationToken = default) => docker.RemoveOrphansAsync(cancellationToken);
+    /// <summary>
+    /// Removes what earlier runs left when they were killed before they could clean up; returns
+    /// how many. A run starts here: its reaper starts at the same time.
+    /// </summary>
+    public Task<int> RemoveOrphansAsync(CancellationToken cancellationToken = default)
+    {
+        _ = ReaperAsync(jobImage: null);
+        return docker.RemoveOrphansAsync(cancellationToken);
+    }
 
     /// <summary>Everything carrying ContainerTest's labels on the engine: containers, networks, images (<c>dotnet containertest clean</c>).</summary>
     public Task<IReadOnlyList<Leftover>> FindLeftoversAsync(CancellationToken cancellationToken = default) => DockerLeftovers.FindAsync(docker.Client, cancellationToken);
@@ -149,23 +156,47 @@ public sealed class JobRuntime : IJobPoolFactory, IAsyncDisposable
     }
 
     /// <summary>
-    /// The run's reaper, started on first use: on the host image where this machine can build it
-    /// (Linux), else on the image of the first job (<paramref name="jobImage"/>), which then needs
-    /// .NET. Null when it could not start (the user was told why).
+    /// The run's reaper, started on first use: on a host image where this machine has or can
+    /// build one (Linux), else on the image of the first job (<paramref name="jobImage"/>), which
+    /// then needs .NET. Null when it could not start (the user was told why), or while no job
+    /// image is known where there is no host image.
     /// </summary>
-    private Task<RunReaper?> ReaperAsync(string jobImage)
+    private Task<RunReaper?> ReaperAsync(string? jobImage)
     {
         lock (reaperLock)
         {
+            if (reaper is null && jobImage is null && !OperatingSystem.IsLinux())
+            {
+                return Task.FromResult<RunReaper?>(null);
+            }
+
             return reaper ??= Task.Run(() => StartReaperAsync(jobImage));
         }
     }
 
-    private async Task<RunReaper?> StartReaperAsync(string jobImage)
+    private async Task<RunReaper?> StartReaperAsync(string? jobImage)
     {
         try
         {
-            var image = OperatingSystem.IsLinux() ? await docker.EnsureHostImageAsync(CancellationToken.None).ConfigureAwait(false) : jobImage;
+            if (!OperatingSystem.IsLinux())
+            {
+                return await RunReaper.StartAsync(docker.Client, jobImage!, docker.RunId, lost => Unprotected(lost)).ConfigureAwait(false);
+            }
+
+            // A host image the engine has already: this run's own may take a moment to work out.
+            if (await ReaperImage.FindAsync(docker.Client, CancellationToken.None).ConfigureAwait(false) is { } existing)
+            {
+                try
+                {
+                    return await RunReaper.StartAsync(docker.Client, existing, docker.RunId, lost => Unprotected(lost)).ConfigureAwait(false);
+                }
+                catch (global::Docker.DotNet.DockerImageNotFoundException)
+                {
+                    // Removed meanwhile: make this run's own.
+                }
+            }
+
+            var image = await docker.EnsureHostImageAsync(CancellationToken.None).ConfigureAwait(false);
             return await RunReaper.StartAsync(docker.Client, image, docker.RunId, lost => Unprotected(lost)).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is ContainerRuntimeException or global::Docker.DotNet.DockerApiException or HttpRequestException or IOException or OperationCanceledException)

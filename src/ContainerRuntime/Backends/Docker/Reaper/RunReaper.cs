@@ -74,7 +74,7 @@ internal sealed class RunReaper : IAsyncDisposable
             {
                 return await TryStartAsync(client, image, runId, attempt, onLost).ConfigureAwait(false);
             }
-            catch (DockerApiException ex) when (ex.StatusCode == HttpStatusCode.NotFound && attempt < Attempts)
+            catch (DockerApiException ex) when (ex.StatusCode == HttpStatusCode.NotFound && ex is not DockerImageNotFoundException && attempt < Attempts)
             {
                 // Another run's reaper took it for stranded while this process stalled between
                 // creating and starting it: nothing else of this run exists yet, make another.
@@ -176,6 +176,7 @@ internal sealed class RunReaper : IAsyncDisposable
             [ContainerLabels.Kind] = ReaperProtocol.KindLabelValue,
             // No owner process id: a sweep of dead runs' leftovers (its own, or an older
             // ContainerTest's) must not stop a dead run's reaper while it removes that run.
+            [ContainerLabels.GuardedProcessId] = Environment.ProcessId.ToString(CultureInfo.InvariantCulture),
             [ContainerLabels.OwnerHost] = Environment.MachineName,
         },
         HostConfig = new HostConfig
