@@ -34,10 +34,10 @@ internal sealed class RunReaper : IAsyncDisposable
 
     private readonly MultiplexedStream link;
     private readonly StringBuilder output = new();
-    private readonly TaskCompletionSource<bool> ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Action<string> onLost;
     private readonly Task reading;
     private int released;
+    private volatile bool reachedEngine;
 
     private RunReaper(string containerId, string name, MultiplexedStream link, Action<string> onLost)
     {
@@ -53,9 +53,6 @@ internal sealed class RunReaper : IAsyncDisposable
 
     /// <summary>Its name (<c>containertest-reaper-&lt;run id&gt;</c>).</summary>
     public string Name { get; }
-
-    /// <summary>True once the reaper reached the engine; false when it ended before (or was let go of first).</summary>
-    public Task<bool> Ready => ready.Task;
 
     /// <summary>
     /// Creates and starts the reaper of <paramref name="runId"/>. When this returns, the reaper
@@ -235,10 +232,7 @@ internal sealed class RunReaper : IAsyncDisposable
                         output.Remove(0, output.Length - OutputKept);
                     }
 
-                    if (output.ToString().Contains(ReaperProtocol.ReadyLine, StringComparison.Ordinal))
-                    {
-                        ready.TrySetResult(true);
-                    }
+                    reachedEngine |= output.ToString().Contains(ReaperProtocol.ReadyLine, StringComparison.Ordinal);
                 }
             }
         }
@@ -255,9 +249,7 @@ internal sealed class RunReaper : IAsyncDisposable
                 printed = output.Length == 0 ? "(nothing)" : output.ToString().Trim();
             }
 
-            onLost($"the run's reaper ({Name}) {(ready.Task.IsCompleted ? "stopped" : "ended before it reached the engine")}; it printed: {printed}");
+            onLost($"the run's reaper ({Name}) {(reachedEngine ? "stopped" : "ended before it reached the engine")}; it printed: {printed}");
         }
-
-        ready.TrySetResult(false);
     }
 }
