@@ -69,6 +69,7 @@ public sealed class CancellationTests
             new("3 s after dotnet test started (the test host starts and discovers)", After: TimeSpan.FromSeconds(3)),
             new("when its reaper was created (only another run's reaper can remove it then)", Action: "create", Kind: "reaper"),
             new("when its reaper had started", Action: "start", Kind: "reaper"),
+            .. isolation == "container" ? [new Instant("while its copy-on-write image is prepared (its output folder changed)", Action: "create", Kind: "cow-build", ChangeOutput: true)] : Array.Empty<Instant>(),
             new("when the pool created its first container", Action: "create", Kind: work),
             new("when the pool created its fourth container", Action: "create", Kind: work, Count: 4),
             new("when the first result came back", Line: "Passed Test"),
@@ -122,6 +123,57 @@ public sealed class CancellationTests
         Assert.AreEqual(ProjectTests, next.Report.Results.Count(r => r.Outcome == "Passed"), next.Output);
     }
 
+    [TestMethod]
+    public async Task Killing_dotnet_test_while_the_host_image_is_built_leaves_nothing()
+    {
+        // An engine of the test's own, without the host image: the run has to build it.
+        await using var engine = await PrivateDockerEngine.StartAsync();
+        var environment = new Dictionary<string, string> { ["DOCKER_HOST"] = engine.Host };
+        using var run = ProcessGroup.Start(
+            ["dotnet", "test", DotnetTest.PathOf(Project), "-c", "Release", "--no-build"],
+            DotnetTest.RepositoryRoot,
+            environment);
+
+        // The engine registers the image's layer in a transaction folder of its own while the tar
+        // streams in (layerdb/tmp/write-set-*): kill while it is there.
+        var transactions = Path.Combine(engine.DataRoot, "image", "overlay2", "layerdb", "tmp");
+        var until = DateTimeOffset.UtcNow + TimeSpan.FromSeconds(120);
+        while (!(Directory.Exists(transactions) && Directory.EnumerateDirectories(transactions, "write-set-*").Any()))
+        {
+            Assert.IsTrue(DateTimeOffset.UtcNow < until, "the host image was not being built within 120 s: " + run.Output);
+            Assert.IsFalse(run.HasExited, "the run ended first: " + run.Output);
+            await Task.Delay(10);
+        }
+
+        run.Signal("KILL");
+        var killed = DateTimeOffset.UtcNow;
+        await run.WaitUntilGoneAsync(TimeSpan.FromSeconds(10));
+
+        // Nothing at all on this engine but, at most, a complete host image (the engine may finish
+        // an import whose whole stream it had): no container, no half-made image.
+        using var client = engine.Client();
+        while (true)
+        {
+            var containers = await client.Containers.ListContainersAsync(new ContainersListParameters { All = true });
+            var dangling = await client.Images.ListImagesAsync(new ImagesListParameters { Filters = new Dictionary<string, IDictionary<string, bool>> { ["dangling"] = new Dictionary<string, bool> { ["true"] = true } } });
+            if (containers.Count == 0 && dangling.Count == 0)
+            {
+                break;
+            }
+
+            Assert.IsTrue(DateTimeOffset.UtcNow - killed < Limit, $"15 s after the kill: {containers.Count} container(s), {dangling.Count} untagged image(s)");
+            await Task.Delay(250);
+        }
+
+        var images = await client.Images.ListImagesAsync(new ImagesListParameters());
+        Console.WriteLine($"killed while the host image was built; afterwards the engine has: {(images.Count == 0 ? "no image" : string.Join(", ", images.SelectMany(i => i.RepoTags ?? [])))}");
+
+        // The next run starts clean: it builds the host image (again) and passes.
+        var next = await DotnetTest.TestAsync(DotnetTest.PathOf(Project), environment: environment);
+        Assert.AreEqual(0, next.ExitCode, next.Output);
+        Assert.AreEqual(ProjectTests, next.Report.Results.Count(r => r.Outcome == "Passed"), next.Output);
+    }
+
     private static string WorkKind(string isolation) => isolation == "sandbox" ? ContainerLabels.WorkerKind : ContainerLabels.JobKind;
 
     private static Dictionary<string, string> Environment(string isolation) => new() { ["CONTAINERTEST_ISOLATION"] = isolation };
@@ -152,6 +204,25 @@ public sealed class CancellationTests
     /// its containers that were created, never started, and removed all the same.
     /// </summary>
     private static async Task<Killed> KillAtAsync(string isolation, Instant instant)
+    {
+        // A file the output folder did not have: the run must make its copy-on-write image anew.
+        var change = Path.Combine(Path.GetDirectoryName(DotnetTest.PathOf(Project))!, "bin", "Release", "net10.0", "kill-test-" + Guid.NewGuid().ToString("N")[..8] + ".txt");
+        if (instant.ChangeOutput)
+        {
+            await File.WriteAllTextAsync(change, "changes the output folder's content");
+        }
+
+        try
+        {
+            return await KillRunAtAsync(isolation, instant);
+        }
+        finally
+        {
+            File.Delete(change);
+        }
+    }
+
+    private static async Task<Killed> KillRunAtAsync(string isolation, Instant instant)
     {
         using var run = StartRun(isolation);
         var killedAt = new TaskCompletionSource<DateTimeOffset>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -268,8 +339,13 @@ public sealed class CancellationTests
     /// <summary>What a kill left: the run, what it had at the kill, how long until nothing was left, and the kinds of its containers removed without ever starting.</summary>
     private sealed record Killed(RunsOfProcesses Runs, IReadOnlyList<string> LeftAtKill, TimeSpan Took, IReadOnlyList<string> NeverStarted);
 
-    /// <summary>When to kill: <paramref name="After"/> the start, or at the <paramref name="Count"/>-th line holding <paramref name="Line"/> or event <paramref name="Action"/> of a container of <paramref name="Kind"/>.</summary>
-    private sealed record Instant(string Name, TimeSpan? After = null, string? Line = null, string? Action = null, string? Kind = null, int Count = 1);
+    /// <summary>
+    /// When to kill: <paramref name="After"/> the start, or at the <paramref name="Count"/>-th line
+    /// holding <paramref name="Line"/> or event <paramref name="Action"/> of a container of
+    /// <paramref name="Kind"/>; with <paramref name="ChangeOutput"/>, the fixture's output folder
+    /// gets a new file first.
+    /// </summary>
+    private sealed record Instant(string Name, TimeSpan? After = null, string? Line = null, string? Action = null, string? Kind = null, int Count = 1, bool ChangeOutput = false);
 
     /// <summary>Reports on the caller's thread (System.Progress posts to the thread pool, too late for an instant).</summary>
     private sealed class Progress(Action<Message> report) : IProgress<Message>
