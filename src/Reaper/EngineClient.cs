@@ -89,6 +89,13 @@ internal sealed class EngineClient : IDisposable
     public Task<bool> RemoveContainerAsync(string id, CancellationToken cancellationToken) =>
         DeleteAsync("containers/" + Uri.EscapeDataString(id) + "?force=1&v=1", cancellationToken);
 
+    /// <summary>Removes a container that does not run; true when it is gone. One that runs (started meanwhile) is left as it is.</summary>
+    public async Task<bool> RemoveStoppedContainerAsync(string id, CancellationToken cancellationToken)
+    {
+        using var response = await http.DeleteAsync("containers/" + Uri.EscapeDataString(id) + "?v=1", cancellationToken).ConfigureAwait(false);
+        return response.IsSuccessStatusCode || response.StatusCode == HttpStatusCode.NotFound;
+    }
+
     /// <summary>Removes a network; false while a container is still connected to it.</summary>
     public Task<bool> RemoveNetworkAsync(string id, CancellationToken cancellationToken) =>
         DeleteAsync("networks/" + Uri.EscapeDataString(id), cancellationToken);

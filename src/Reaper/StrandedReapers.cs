@@ -43,7 +43,8 @@ internal static class StrandedReapers
         var before = DateTimeOffset.UtcNow - ReaperProtocol.StrandedAfter - TimeSpan.FromSeconds(1);
         foreach (var stranded in created.Where(c => c.Created < before))
         {
-            if (await engine.RemoveContainerAsync(stranded.Id, cancellationToken).ConfigureAwait(false))
+            // Not forced: should its run have started it after all, meanwhile, it stays.
+            if (await engine.RemoveStoppedContainerAsync(stranded.Id, cancellationToken).ConfigureAwait(false))
             {
                 await log.WriteLineAsync($"containertest-reaper: removed the never-started reaper {stranded.Id[..12]} of a run that died creating it").ConfigureAwait(false);
             }

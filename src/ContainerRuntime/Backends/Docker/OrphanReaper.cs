@@ -34,14 +34,16 @@ internal static class OrphanReaper
         var removed = 0;
         foreach (var container in containers)
         {
-            if (IsStrandedReaper(container)
+            var stranded = IsStrandedReaper(container);
+            if (stranded
                 || (container.Labels.TryGetValue(ContainerLabels.OwnerProcessId, out var pidText)
                     && int.TryParse(pidText, NumberStyles.None, CultureInfo.InvariantCulture, out var pid)
                     && !IsAlive(pid)))
             {
                 try
                 {
-                    await client.Containers.RemoveContainerAsync(container.ID, new ContainerRemoveParameters { Force = true, RemoveVolumes = true }, cancellationToken).ConfigureAwait(false);
+                    // A stranded reaper is not forced: should its run have started it meanwhile, it stays.
+                    await client.Containers.RemoveContainerAsync(container.ID, new ContainerRemoveParameters { Force = !stranded, RemoveVolumes = true }, cancellationToken).ConfigureAwait(false);
                     removed++;
                 }
                 catch (DockerApiException)
