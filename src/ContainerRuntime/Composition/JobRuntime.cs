@@ -199,9 +199,11 @@ public sealed class JobRuntime : IJobPoolFactory, IAsyncDisposable
             var image = await docker.EnsureHostImageAsync(CancellationToken.None).ConfigureAwait(false);
             return await RunReaper.StartAsync(docker.Client, image, docker.RunId, lost => Unprotected(lost)).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is ContainerRuntimeException or global::Docker.DotNet.DockerApiException or HttpRequestException or IOException or OperationCanceledException)
+        catch (Exception ex) when (ex is not OutOfMemoryException)
         {
-            Unprotected($"the run's reaper could not start: {ex.Message.TrimEnd('.')}");
+            // Whatever went wrong, the run itself goes on: only what a kill would leave is at stake.
+            var cause = ex is ContainerRuntimeException ? ex.Message : DockerEngineConnector.Innermost(ex).Message;
+            Unprotected($"the run's reaper could not start: {cause.TrimEnd('.')}");
             return null;
         }
     }
