@@ -51,6 +51,13 @@ internal sealed class EngineClient : IDisposable
         }
     }
 
+    /// <summary>Whether the engine has a container of that id or name (a reaper finds itself by its host name, its short id).</summary>
+    public async Task<bool> HasContainerAsync(string id, CancellationToken cancellationToken)
+    {
+        using var response = await http.GetAsync("containers/" + Uri.EscapeDataString(id) + "/json", cancellationToken).ConfigureAwait(false);
+        return response.IsSuccessStatusCode;
+    }
+
     /// <summary>Every container (running or not) carrying all of <paramref name="labels"/> (<c>key=value</c>), optionally only those in <paramref name="status"/>.</summary>
     public async Task<IReadOnlyList<ContainerEntry>> ListContainersAsync(IEnumerable<string> labels, string? status, CancellationToken cancellationToken)
     {

@@ -29,6 +29,14 @@ while (!await engine.PingAsync(CancellationToken.None))
     await Task.Delay(200);
 }
 
+// The socket must be the engine that runs this container (for a remote engine the run can only
+// guess its socket's path): else the run's resources are out of reach, and the run must hear so.
+if (!await engine.HasContainerAsync(Environment.MachineName, CancellationToken.None))
+{
+    await Console.Error.WriteLineAsync($"containertest-reaper: the Docker Engine at {ReaperProtocol.SocketPath} is not the one that runs this container (it does not know container {Environment.MachineName}).");
+    return 4;
+}
+
 await log.WriteLineAsync(ReaperProtocol.ReadyLine);
 
 using var stop = new CancellationTokenSource();
