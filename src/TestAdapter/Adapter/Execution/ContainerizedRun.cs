@@ -208,12 +208,12 @@ internal sealed class ContainerizedRun(ContainerTestSettings settings, string? r
         }
         catch (ContainerRuntimeException ex)
         {
-            Fail(testCase, ex.Message);
+            EndLost(testCase, reader, outcome, ex.Message);
             return;
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            Fail(testCase, OwnError(ex));
+            EndLost(testCase, reader, outcome, OwnError(ex));
             return;
         }
 
@@ -236,6 +236,36 @@ internal sealed class ContainerizedRun(ContainerTestSettings settings, string? r
         }
 
         handle.RecordEnd(testCase, outcome == TestOutcome.None ? TestOutcome.Passed : outcome);
+    }
+
+    /// <summary>
+    /// Ends a test case whose job was lost (the engine or a worker failed under it): results the
+    /// framework already reported stand — the loss is a warning when it had ended the test case,
+    /// one Failed result naming the reported rows when it had not.
+    /// </summary>
+    private void EndLost(TestCase testCase, AgentOutputReader reader, TestOutcome outcome, string reason)
+    {
+        reader.Flush();
+        if (reader.ResultCount == 0)
+        {
+            Fail(testCase, reason);
+            return;
+        }
+
+        if (reader.Ended || reader.Done)
+        {
+            handle.SendMessage(TestMessageLevel.Warning, $"ContainerTest: {testCase.DisplayName} reported its result(s), and then its job was lost: {reason} The reported result(s) stand.");
+            handle.RecordEnd(testCase, outcome == TestOutcome.None ? TestOutcome.Passed : outcome);
+            return;
+        }
+
+        handle.RecordResult(new TestResult(TestCaseTags.FrameworkView(testCase))
+        {
+            Outcome = TestOutcome.Failed,
+            ErrorMessage = $"{reason} {TestCaseEnding.ReportedRows(testCase, reader)}",
+            ComputerName = Environment.MachineName,
+        });
+        handle.RecordEnd(testCase, TestOutcome.Failed);
     }
 
     private static TestOutcome Worse(TestOutcome current, TestOutcome next) =>
