@@ -66,7 +66,8 @@ public sealed class DockerBackend : IJobBackend, IJobSessionHost
         | BackendCapabilities.UserIdentity
         | BackendCapabilities.Tty
         | BackendCapabilities.Hardening
-        | BackendCapabilities.SandboxHost;
+        | BackendCapabilities.SandboxHost
+        | (EngineSocket.IsSupported(Endpoint) ? BackendCapabilities.EngineSocket : BackendCapabilities.None);
 
     /// <summary>The Docker.DotNet client, for the pieces of this assembly that need the engine directly.</summary>
     internal DockerClient Client => client;

@@ -59,6 +59,11 @@ internal sealed class ContainerizedRun(ContainerTestSettings settings, string? r
                 return;
             }
 
+            if (DockerAccess.Notice(settings) is { } notice)
+            {
+                handle.SendMessage(TestMessageLevel.Warning, notice);
+            }
+
             var jobs = new TestJobBuilder(settings, image, runSettingsXml);
             this.image = image;
             if (settings.Image is not null)
@@ -73,7 +78,7 @@ internal sealed class ContainerizedRun(ContainerTestSettings settings, string? r
                 {
                     handle.SendMessage(
                         TestMessageLevel.Informational,
-                        $"ContainerTest: running {testCases.Count} test(s), each in its own {pools.Values.First().InstanceKind} (image {image}, {settings.Parallelism} at a time, network {settings.Network}).");
+                        $"ContainerTest: running {testCases.Count} test(s), each in its own {pools.Values.First().InstanceKind} (image {image}, {settings.Parallelism} at a time, network {DockerAccess.Network(settings)}{(settings.DockerAccess ? ", with access to the Docker Engine" : string.Empty)}).");
                 }
 
                 using var slots = new SemaphoreSlim(settings.Parallelism);

@@ -41,6 +41,14 @@ internal sealed record ContainerTestSettings
     /// <summary>What a test may reach over the network.</summary>
     public NetworkPolicy Network { get; init; } = NetworkPolicy.None;
 
+    /// <summary>
+    /// Each test reaches the Docker Engine the run uses (its socket, usable by the test's user) and
+    /// the containers it starts (the network is then open): what Testcontainers needs. Off by default:
+    /// a test that tries the engine is told ContainerTest's sandbox blocked it, and which setting
+    /// allows it. A test with engine access can do anything the engine can.
+    /// </summary>
+    public bool DockerAccess { get; init; }
+
     /// <summary>Memory limit per test container.</summary>
     public long MemoryBytes { get; init; } = 2L * 1024 * 1024 * 1024;
 
