@@ -66,6 +66,14 @@ public sealed class JobRuntime : IJobPoolFactory, IAsyncDisposable
     /// </summary>
     public Task<string> EnsureHostImageAsync(CancellationToken cancellationToken = default) => docker.EnsureHostImageAsync(cancellationToken);
 
+    /// <summary>
+    /// Starts the run's shared services and waits until each is ready; jobs whose network policy
+    /// allows a service's endpoints reach it by name. Dispose the result to remove them (the
+    /// runtime's disposal removes them too).
+    /// </summary>
+    public Task<Services.IRunServices> StartServicesAsync(IReadOnlyList<Services.ServiceSpec> services, CancellationToken cancellationToken = default) =>
+        docker.StartServicesAsync(services, cancellationToken);
+
     /// <summary>Removes what earlier runs left when they were killed before they could clean up; returns how many.</summary>
     public Task<int> RemoveOrphansAsync(CancellationToken cancellationToken = default) => docker.RemoveOrphansAsync(cancellationToken);
 

@@ -3,6 +3,7 @@ namespace ContainerTest.TestAdapter.Settings;
 using ContainerTest.ContainerRuntime.Composition;
 using ContainerTest.ContainerRuntime.Jobs;
 using ContainerTest.ContainerRuntime.Network;
+using ContainerTest.ContainerRuntime.Services;
 
 /// <summary>The effective configuration of a run, after every source has had its say.</summary>
 internal sealed record ContainerTestSettings
@@ -48,6 +49,12 @@ internal sealed record ContainerTestSettings
     /// allows it. A test with engine access can do anything the engine can.
     /// </summary>
     public bool DockerAccess { get; init; }
+
+    /// <summary>
+    /// The shared services (the project's <c>ContainerTestService</c> items) started once per run
+    /// before the first test and reachable from every test by name.
+    /// </summary>
+    public IReadOnlyList<ServiceSpec> Services { get; init; } = [];
 
     /// <summary>Memory limit per test container.</summary>
     public long MemoryBytes { get; init; } = 2L * 1024 * 1024 * 1024;

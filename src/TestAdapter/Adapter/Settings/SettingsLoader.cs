@@ -44,7 +44,7 @@ internal static class SettingsLoader
     /// <exception cref="InvalidSettingException">A value is invalid.</exception>
     public static ContainerTestSettings Load(string? outputDirectory, string? runSettingsXml, IDictionary environment)
     {
-        var settings = new ContainerTestSettings();
+        var settings = new ContainerTestSettings { Services = ServiceList.Load(outputDirectory) };
         if (outputDirectory is not null)
         {
             settings = ApplyBuildFile(settings, Path.Combine(outputDirectory, BuildSettingsFile));
