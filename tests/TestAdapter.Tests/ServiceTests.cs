@@ -56,6 +56,33 @@ public sealed partial class ServiceTests
     }
 
     [TestMethod]
+    public async Task With_Docker_access_the_open_network_reaches_the_service_by_name_too()
+    {
+        var run = await DotnetTest.TestAsync(DotnetTest.PathOf(Project), environment: new Dictionary<string, string> { ["CONTAINERTEST_DOCKER_ACCESS"] = "1" }, cancellationToken: TestContext.CancellationToken);
+
+        var hits = run.Report.Results.Where(r => r.TestName.EndsWith("_reaches_the_shared_cache", StringComparison.Ordinal)).ToList();
+        Assert.IsTrue(hits.Count == 3 && hits.All(r => r.Outcome == "Passed"), string.Join("\n", hits.Select(r => $"{r.TestName}: {r.ErrorMessage}")) + "\n" + run.Output);
+        var counts = hits.Select(r => int.Parse(HitLine().Match(r.StdOut).Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture)).Order().ToList();
+        CollectionAssert.AreEqual(ExpectedCounts, counts, "one server, shared by every test, fresh for this run");
+        Assert.AreEqual(0, await ServiceContainersAsync(), "the service outlived its run");
+    }
+
+    [TestMethod]
+    public async Task A_mistake_in_a_service_item_fails_the_build_naming_the_service_and_the_metadata()
+    {
+        var output = Directory.CreateTempSubdirectory("containertest-service-").FullName;
+        var (exit, buildOutput) = await DotnetTest.RunAsync(
+            ["build", DotnetTest.PathOf(Project), "-c", "Release", "-nologo", "-clp:ErrorsOnly", "-o", output, "-p:FixtureRedisImage=" + image, "-p:FixturePorts=http"],
+            null,
+            TimeSpan.FromMinutes(5),
+            TestContext.CancellationToken);
+
+        Assert.AreNotEqual(0, exit, buildOutput);
+        StringAssert.Contains(buildOutput, "ContainerTest: invalid value 'http' for Ports of the ContainerTestService 'cache': expected TCP ports (1-65535)");
+        Assert.IsFalse(buildOutput.Contains("   at ", StringComparison.Ordinal), "no stack trace: " + buildOutput);
+    }
+
+    [TestMethod]
     public async Task A_service_that_never_becomes_ready_fails_every_test_with_its_output()
     {
         var output = Directory.CreateTempSubdirectory("containertest-service-").FullName;
