@@ -95,6 +95,14 @@ public sealed class JobRuntime : IJobPoolFactory, IAsyncDisposable
         return docker.RemoveOrphansAsync(cancellationToken);
     }
 
+    /// <summary>
+    /// Starts the run's shared services and waits until each is ready; jobs whose network policy
+    /// allows a service's endpoints reach it by name. Dispose the result to remove them (the
+    /// runtime's disposal removes them too).
+    /// </summary>
+    public Task<Services.IRunServices> StartServicesAsync(IReadOnlyList<Services.ServiceSpec> services, CancellationToken cancellationToken = default) =>
+        docker.StartServicesAsync(services, cancellationToken);
+
     /// <summary>Everything carrying ContainerTest's labels on the engine: containers, networks, images (<c>dotnet containertest clean</c>).</summary>
     public Task<IReadOnlyList<Leftover>> FindLeftoversAsync(CancellationToken cancellationToken = default) => DockerLeftovers.FindAsync(docker.Client, cancellationToken);
 

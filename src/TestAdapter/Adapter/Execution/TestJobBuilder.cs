@@ -54,7 +54,12 @@ internal sealed class TestJobBuilder(ContainerTestSettings settings, string imag
         var source = Path.GetFullPath(testCase.Source);
         var adapterPath = AdapterOf(testCase);
         var job = Job(source, jobId ?? "w" + Guid.NewGuid().ToString("N")[..11], runId, RuntimeFor(source), ["--adapter", adapterPath, "--executor", TestCaseTags.FrameworkExecutorOf(testCase)]);
-        return job with { Labels = new Dictionary<string, string> { ["io.containertest.source"] = Truncate(source, 256) } };
+        (job, var engineArguments) = DockerAccess.Apply(job, settings);
+        return job with
+        {
+            Command = [.. job.Command, .. engineArguments],
+            Labels = new Dictionary<string, string> { ["io.containertest.source"] = Truncate(source, 256) },
+        };
     }
 
     /// <summary>The request for one test case, as the agent reads it from stdin, and the nonce that marks its protocol lines.</summary>
