@@ -22,6 +22,23 @@ public static class TestingPlatformWire
     public const string JobVariable = "CONTAINERTEST_TESTING_PLATFORM_JOB";
 
     /// <summary>
+    /// <see cref="JobVariable"/>'s value for a discovery run: the application started on the host
+    /// to discover the run's tests (for frameworks that publish discovery only on the platform's own
+    /// bus), reporting each discovered node home, its nonce in <see cref="NonceVariable"/>.
+    /// </summary>
+    public const string DiscoveryValue = "discover";
+
+    /// <summary>The nonce of a discovery run's protocol lines (a job reads its nonce from its request).</summary>
+    public const string NonceVariable = "CONTAINERTEST_TESTING_PLATFORM_NONCE";
+
+    /// <summary>
+    /// The node a job reports when the framework's own filter, which it applies only when it runs
+    /// tests (a vstest-style <c>--filter</c> under the VSTest bridge), did not select its test:
+    /// natively the test is not run and not reported, and neither is it here.
+    /// </summary>
+    public const string UnselectedNode = "{\"unselected\":true}";
+
+    /// <summary>
     /// The environment of a test application's job besides <see cref="JobVariable"/>: the platform's
     /// own console stays quiet (no banner, no telemetry), and a failed test (exit code 2) or a test
     /// the application did not find (8, zero tests ran) ends the process cleanly — the results say

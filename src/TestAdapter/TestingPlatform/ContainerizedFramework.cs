@@ -4,6 +4,7 @@ using System.Diagnostics;
 using System.Reflection;
 using System.Text.Json.Nodes;
 using System.Threading.Channels;
+using ContainerTest.Protocol;
 using Microsoft.Testing.Platform.Extensions.Messages;
 using Microsoft.Testing.Platform.Extensions.TestFramework;
 using Microsoft.Testing.Platform.Messages;
@@ -22,6 +23,7 @@ using Microsoft.Testing.Platform.TestHost;
 /// </summary>
 internal sealed class ContainerizedFramework(ITestFramework inner, IServiceProvider services, string[] arguments) : WrappedFramework(inner)
 {
+    private readonly string[] arguments = arguments;
     private readonly SemaphoreSlim planGate = new(1, 1);
     private (string Mode, string[] Messages)? plan;
 
@@ -113,17 +115,33 @@ internal sealed class ContainerizedFramework(ITestFramework inner, IServiceProvi
         ? location
         : throw new ContainerTestRuntimeException("ContainerTest: the test application has no entry assembly on disk, so it cannot be run in a sandbox or container.");
 
-    /// <summary>The tests the run selects, as the real framework discovers them under the run's filter, by uid in discovery order.</summary>
+    /// <summary>
+    /// The tests the run selects, as the real framework discovers them under the run's filter, by
+    /// uid in discovery order: here, on a bus of ContainerTest's own; for a framework that publishes
+    /// discovery only on the platform's bus (the VSTest bridge's), in a discovery run of the application.
+    /// </summary>
     private async Task<Dictionary<string, TestNode>> DiscoverAsync(RunTestExecutionRequest run, CancellationToken cancellationToken)
     {
-        var bus = new CapturingBus();
-        var completion = new RequestCompletion();
-        await Inner.ExecuteRequestAsync(new ExecuteRequestContext(new DiscoverTestExecutionRequest(run.Session, run.Filter), bus, completion, cancellationToken)).ConfigureAwait(false);
-        await completion.Completed.WaitAsync(cancellationToken).ConfigureAwait(false);
+        IReadOnlyList<TestNode> discovered;
+        if (IsVSTestBridged(Inner))
+        {
+            var arguments = run.Filter.GetType().Name == "TreeNodeFilter" && run.Filter.GetType().GetProperty("Filter")?.GetValue(run.Filter) is string tree && !this.arguments.Contains("--treenode-filter")
+                ? [.. this.arguments, "--treenode-filter", tree]
+                : this.arguments;
+            discovered = await DiscoveryProcess.RunAsync(Application, arguments, FileFolder, cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            var bus = new CapturingBus();
+            var completion = new RequestCompletion();
+            await Inner.ExecuteRequestAsync(new ExecuteRequestContext(new DiscoverTestExecutionRequest(run.Session, run.Filter), bus, completion, cancellationToken)).ConfigureAwait(false);
+            await completion.Completed.WaitAsync(cancellationToken).ConfigureAwait(false);
+            discovered = bus.Nodes;
+        }
 
         var selected = run.Filter is TestNodeUidListFilter list ? list.TestNodeUids.Select(u => u.Value).ToHashSet(StringComparer.Ordinal) : null;
         var tests = new Dictionary<string, TestNode>(StringComparer.Ordinal);
-        foreach (var node in bus.Nodes)
+        foreach (var node in discovered)
         {
             if (selected?.Contains(node.Uid.Value) != false && State(node) is DiscoveredTestNodeStateProperty or null)
             {
@@ -134,10 +152,27 @@ internal sealed class ContainerizedFramework(ITestFramework inner, IServiceProvi
         return tests;
     }
 
+    /// <summary>True for a framework built on the VSTest bridge, which publishes discovery on the platform's bus only.</summary>
+    private static bool IsVSTestBridged(ITestFramework framework)
+    {
+        for (var type = framework.GetType(); type is not null; type = type.BaseType)
+        {
+            if (type.FullName == "Microsoft.Testing.Extensions.VSTestBridge.VSTestBridgedTestFrameworkBase")
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>Where files a test attached in its sandbox or container are copied to.</summary>
+    private static string FileFolder => Path.Combine(Path.GetDirectoryName(Application)!, "TestResults", "ContainerTest", "files");
+
     private async Task RunInJobsAsync(ExecuteRequestContext context, RunTestExecutionRequest run, Dictionary<string, TestNode> tests, OutputDeviceMessages output)
     {
         var events = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true });
-        var fileFolder = Path.Combine(Path.GetDirectoryName(Application)!, "TestResults", "ContainerTest", "files");
+        var fileFolder = FileFolder;
         var publishing = Task.Run(async () =>
         {
             await foreach (var report in events.Reader.ReadAllAsync(CancellationToken.None).ConfigureAwait(false))
@@ -180,6 +215,8 @@ internal sealed class ContainerizedFramework(ITestFramework inner, IServiceProvi
             case "start" when discovered is not null:
                 await PublishAsync(context, run, WithState(discovered, new InProgressTestNodeStateProperty())).ConfigureAwait(false);
                 break;
+            case "result" when report["node"]?.GetValue<string>() == TestingPlatformWire.UnselectedNode:
+                break; // the framework's own filter did not select it: natively it is not reported either
             case "result" when report["node"]?.GetValue<string>() is { } nodeJson:
                 await PublishAsync(context, run, FromJob(JsonNode.Parse(nodeJson) as JsonObject ?? [], discovered, fileFolder)).ConfigureAwait(false);
                 break;

@@ -16,11 +16,19 @@ internal static class JobArguments
         "results-directory", "list-tests", "minimum-expected-tests", "exit-on-process-exit", "ignore-exit-code",
         "timeout", "maximum-failed-tests", "no-progress", "progress", "output", "ansi", "no-ansi", "no-banner",
         "info", "help", "?", "h", "debug",
-        "filter", "filter-uid", "treenode-filter",
+        "filter-uid", "treenode-filter",
     };
 
-    /// <summary>Option prefixes the host's run alone takes: reports, diagnostics, dumps, coverage, retries, the platform's internals, and every filter.</summary>
+    /// <summary>
+    /// Option prefixes the host's run alone takes: reports, diagnostics, dumps, coverage, retries, the
+    /// platform's internals, and xUnit's filters (which its discovery applies on the host). A
+    /// vstest-style <c>--filter</c> stays: the VSTest bridge's frameworks (NUnit) apply it only as they
+    /// run, so the job's framework decides whether its test is selected (see <see cref="HasFrameworkFilter"/>).
+    /// </summary>
     private static readonly string[] HostOnlyPrefixes = ["report-", "diagnostic", "hangdump", "crashdump", "coverage", "retry-", "internal-", "filter-"];
+
+    /// <summary>Where a job's own reports go: its /tmp, gone with it.</summary>
+    public const string JobResultsDirectory = "/tmp/.containertest-results";
 
     /// <summary>The job's arguments for an application started with <paramref name="arguments"/>.</summary>
     public static string[] For(IReadOnlyList<string> arguments)
@@ -41,14 +49,49 @@ internal static class JobArguments
             }
         }
 
-        // The framework adds the details a TRX report shows (messages, exceptions) only when a report is asked for.
+        // The framework adds the details a TRX report shows (messages, exceptions) only when a report
+        // is asked for. The job's own report is thrown away with its sandbox: it goes to the job's
+        // /tmp, which the test's user can write (the output folder's own TestResults may not be).
         if (arguments.Any(a => string.Equals(OptionName(a), "report-trx", StringComparison.OrdinalIgnoreCase)))
         {
-            kept.Add("--report-trx");
+            kept.AddRange(["--report-trx", "--results-directory", JobResultsDirectory]);
         }
 
         return [.. kept];
     }
+
+    /// <summary>True when <paramref name="arguments"/> hold a vstest-style <c>--filter</c>.</summary>
+    public static bool HasFrameworkFilter(IReadOnlyList<string> arguments) =>
+        arguments.Any(a => string.Equals(OptionName(a), "filter", StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>
+    /// The arguments of a discovery run on the host: the job's, with the run's filters kept (the
+    /// framework's discovery applies those it can), less the selection by uid, which the host makes.
+    /// </summary>
+    public static string[] ForDiscovery(IReadOnlyList<string> arguments)
+    {
+        ArgumentNullException.ThrowIfNull(arguments);
+        var kept = new List<string>();
+        var dropping = false;
+        foreach (var argument in arguments)
+        {
+            if (OptionName(argument) is { } name)
+            {
+                dropping = !IsFilter(name) && (HostOnly.Contains(name) || HostOnlyPrefixes.Any(p => name.StartsWith(p, StringComparison.OrdinalIgnoreCase)));
+            }
+
+            if (!dropping)
+            {
+                kept.Add(argument);
+            }
+        }
+
+        return [.. kept];
+    }
+
+    private static bool IsFilter(string name) =>
+        !string.Equals(name, "filter-uid", StringComparison.OrdinalIgnoreCase)
+        && (string.Equals(name, "treenode-filter", StringComparison.OrdinalIgnoreCase) || name.StartsWith("filter", StringComparison.OrdinalIgnoreCase));
 
     private static string? OptionName(string argument) =>
         argument.StartsWith("--", StringComparison.Ordinal) ? argument[2..].Split('=', ':')[0]

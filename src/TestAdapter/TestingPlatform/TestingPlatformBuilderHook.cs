@@ -2,6 +2,7 @@ namespace ContainerTest.TestingPlatform;
 
 using ContainerTest.Protocol;
 using Microsoft.Testing.Platform.Builder;
+using Microsoft.Testing.Platform.Extensions.TestFramework;
 
 /// <summary>
 /// What the platform's build calls from the test application's entry point (the
@@ -17,13 +18,27 @@ public static class TestingPlatformBuilderHook
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(args);
-        var inJob = Environment.GetEnvironmentVariable(TestingPlatformWire.JobVariable) == "1";
+        var mode = Environment.GetEnvironmentVariable(TestingPlatformWire.JobVariable);
+        Func<ITestFramework, IServiceProvider, ITestFramework> wrap = (inner, services) => new ContainerizedFramework(inner, services, args);
+        if (mode is "1" or TestingPlatformWire.DiscoveryValue)
+        {
+            var discovery = mode == TestingPlatformWire.DiscoveryValue;
+            var report = new JobReport(discovery, JobArguments.HasFrameworkFilter(args));
+            try
+            {
+                DataConsumerRegistration.Add(builder, JobReport.DataTypes, report.ConsumeAsync);
+            }
+            catch (Exception ex) when (ex is InvalidOperationException or System.Reflection.TargetInvocationException or ArgumentException)
+            {
+                Console.Error.WriteLine($"ContainerTest: cannot report this test's results home: {ex.Message}");
+            }
+
+            wrap = (inner, _) => new JobFramework(inner, report, discovery);
+        }
 
         // The framework is registered after the hooks by some entry points (xUnit v3's), so the
         // takeover waits until the platform builds its command line, which comes after that and
         // before the framework is made.
-        builder.CommandLine.AddProvider(() => new TakeoverTrigger(() => FrameworkTakeover.Wrap(
-            builder,
-            (inner, services) => inJob ? new JobFramework(inner) : new ContainerizedFramework(inner, services, args))));
+        builder.CommandLine.AddProvider(() => new TakeoverTrigger(() => FrameworkTakeover.Wrap(builder, wrap)));
     }
 }

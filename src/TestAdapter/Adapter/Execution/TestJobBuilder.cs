@@ -138,9 +138,9 @@ internal sealed class TestJobBuilder(ContainerTestSettings settings, string imag
         runtime.AddEnvironment(environment);
         if (application)
         {
-            foreach (var (name, value) in TestingPlatformWire.JobEnvironment)
+            foreach (var (variable, value) in TestingPlatformWire.JobEnvironment)
             {
-                environment[name] = value;
+                environment[variable] = value;
             }
         }
 
