@@ -71,6 +71,24 @@ public sealed partial class TestingPlatformTests
         Assert.AreEqual(0, await LeftoverContainers.CountForAsync(project), await LeftoverContainers.DescribeForAsync(project));
     }
 
+    [TestMethod]
+    public async Task A_test_that_ends_its_process_fails_alone_and_says_why()
+    {
+        var project = DotnetTest.PathOf($"{FixtureFolder}/MtpCrashFixture/MtpCrashFixture.csproj");
+        var (buildExit, build) = await DotnetTest.RunAsync(["build", project, "-c", "Release", "-nologo"], null, TimeSpan.FromMinutes(8), CancellationToken.None);
+        Assert.AreEqual(0, buildExit, build);
+
+        var run = await RunAsync(["--report-trx"], Path.GetDirectoryName(project)!, Path.Combine(Path.GetDirectoryName(project)!, "bin", "Release", "net10.0", "MtpCrashFixture"));
+
+        Assert.AreEqual(2, run.ExitCode, "a failed test, not a dead run: " + run.Output);
+        CollectionAssert.AreEquivalent(new[] { "EndsItsProcess: Failed", "Passes: Passed" }, run.Outcomes, run.Output);
+        var crashed = run.Trx.Single("EndsItsProcess");
+        StringAssert.Contains(crashed.ErrorMessage, "exited with code 3", "the reason, in the TRX");
+        StringAssert.Contains(run.Output, "exited with code 3", "the reason, on the console");
+        StringAssert.Contains(run.Output, "about to end the process", "the output it wrote before it died");
+        Assert.AreEqual(0, await LeftoverContainers.CountForAsync(project), await LeftoverContainers.DescribeForAsync(project));
+    }
+
     private sealed record Run(int ExitCode, string Output, TrxReport Trx, List<string> Outcomes);
 
     private static async Task<(string Build, Run Test, Run Exe, Run Filtered)> BuildAndRunAsync(string project, bool containerTest, string[] classFilter, string[] passesOnly)
