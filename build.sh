@@ -18,9 +18,9 @@ engine_answers() { docker info >/dev/null 2>&1; }
 
 # Packages the tests need besides Docker: a static busybox for the small test image and the
 # shell's toolbox, Debian's docker-registry for the local registry the pull tests push to,
-# tmux, the real terminal the shell tests type into, and gcc for the system-call probe the
-# seccomp tests build.
-TEST_PACKAGES=(busybox-static docker-registry tmux gcc libc6-dev)
+# tmux, the real terminal the shell tests type into, gcc for the system-call probe the
+# seccomp tests build, and redis-server, from which the shared-service tests build their image.
+TEST_PACKAGES=(busybox-static docker-registry tmux gcc libc6-dev redis-server)
 
 apt_install() {
   local missing=()

@@ -96,16 +96,11 @@ internal static class BwrapCommandLine
     }
 
     /// <summary>
-    /// The job's /etc/hosts: the worker's (the loopback names, and the names the network policy
-    /// put there, such as an allow list's endpoints) without the worker's own host name, and the
-    /// job's host name on loopback.
+    /// The job's /etc/hosts: the usual loopback names, its host name on loopback (as the engine
+    /// writes a container's), and <paramref name="mapped"/> (lines of the worker's own, see <see cref="WorkerHosts"/>).
     /// </summary>
-    public static string HostsFile(string job, string workerHosts, string workerHostName)
-    {
-        var lines = workerHosts.Split('\n')
-            .Where(line => line.Length > 0 && !line.Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries).Skip(1).Contains(workerHostName, StringComparer.Ordinal));
-        return string.Join('\n', lines.Append($"127.0.1.1\t{job}")) + "\n";
-    }
+    public static string HostsFile(string job, IReadOnlyList<string>? mapped = null) =>
+        $"127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n127.0.1.1\t{job}\n" + string.Concat((mapped ?? []).Select(line => line + "\n"));
 
     private static string Number(long value) => value.ToString(CultureInfo.InvariantCulture);
 }

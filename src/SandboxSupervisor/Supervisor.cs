@@ -157,7 +157,9 @@ internal sealed class Supervisor(string bwrap, string scratch, FrameWriter outpu
         var jobFiles = Path.Combine(scratch, job);
         Directory.CreateDirectory(jobFiles);
         File.WriteAllText(Path.Combine(jobFiles, "hostname"), job + "\n");
-        File.WriteAllText(Path.Combine(jobFiles, "hosts"), BwrapCommandLine.HostsFile(job, WorkerHosts(), Environment.MachineName));
+        // A sandbox on the worker's network keeps the names the engine mapped for it (allowed hosts, shared services).
+        var mapped = sandboxSpec.ShareNetwork && File.Exists("/etc/hosts") ? WorkerHosts.MappedNames(File.ReadAllText("/etc/hosts"), Environment.MachineName) : [];
+        File.WriteAllText(Path.Combine(jobFiles, "hosts"), BwrapCommandLine.HostsFile(job, mapped));
         return SandboxProcess.Start(bwrap, sandboxSpec, worker!, job, jobFiles, seccompFile, sink);
     }
 
@@ -178,19 +180,6 @@ internal sealed class Supervisor(string bwrap, string scratch, FrameWriter outpu
             OutOfMemory = outOfMemory,
             Message = failedSetup ? stderr.Split('\n')[0] : null,
         }).ConfigureAwait(false);
-    }
-
-    /// <summary>The worker's own /etc/hosts (the engine writes it), or the loopback names alone when there is none.</summary>
-    private static string WorkerHosts()
-    {
-        try
-        {
-            return File.ReadAllText("/etc/hosts");
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            return "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n";
-        }
     }
 
     private void RemoveJobFiles(string job)

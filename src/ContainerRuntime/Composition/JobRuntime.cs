@@ -1,6 +1,7 @@
 namespace ContainerTest.ContainerRuntime.Composition;
 
 using ContainerTest.ContainerRuntime.Backends.Docker;
+using ContainerTest.ContainerRuntime.Backends.Docker.Reaper;
 using ContainerTest.ContainerRuntime.Backends.Sandbox;
 using ContainerTest.ContainerRuntime.Backends.Swarm;
 using ContainerTest.ContainerRuntime.Errors;
@@ -16,13 +17,23 @@ using ContainerTest.ContainerRuntime.Network;
 /// with a cluster (<see cref="JobRuntimeOptions.Cluster"/>), the sandbox workers run on the nodes of
 /// the engine's Swarm instead of on the engine itself.
 /// </summary>
+/// <remarks>
+/// Before anything of the run exists on the engine, the runtime starts the run's reaper
+/// (<see cref="RunReaper"/>): a container that holds a link from this process and removes every
+/// container, network and volume of the run when the link drops — when this process is killed at
+/// any instant, as well as when it ends. Every way of making something (<see cref="Jobs"/>,
+/// <see cref="CreatePoolAsync"/>, <see cref="Interactive"/>) waits for it, whatever the isolation.
+/// Where it cannot start, the user is told once and the run goes on as before.
+/// </remarks>
 public sealed class JobRuntime : IJobPoolFactory, IAsyncDisposable
 {
     private readonly DockerBackend docker;
     private readonly SwarmBackend? swarm;
     private readonly JobRuntimeOptions options;
     private readonly object isolationLock = new();
+    private readonly object reaperLock = new();
     private JobIsolation isolation;
+    private Task<RunReaper?>? reaper;
 
     private JobRuntime(DockerBackend docker, SwarmBackend? swarm, JobRuntimeOptions options)
     {
@@ -30,6 +41,7 @@ public sealed class JobRuntime : IJobPoolFactory, IAsyncDisposable
         this.swarm = swarm;
         this.options = options;
         isolation = options.Isolation;
+        Jobs = new ReapedJobs(this);
         Interactive = new IsolatingInteractiveJobs(this);
     }
 
@@ -40,7 +52,7 @@ public sealed class JobRuntime : IJobPoolFactory, IAsyncDisposable
     public Uri Endpoint => docker.Endpoint;
 
     /// <summary>One-off jobs, each in a container of its own (probes, a test run outside a pool).</summary>
-    public IJobBackend Jobs => docker;
+    public IJobBackend Jobs { get; }
 
     /// <summary>Jobs tied to a terminal, isolated as pooled jobs are.</summary>
     public IInteractiveJobs Interactive { get; }
@@ -94,12 +106,44 @@ public sealed class JobRuntime : IJobPoolFactory, IAsyncDisposable
     /// The host image: built once from this machine's own .NET runtime and the libraries it
     /// needs (cached by content hash), so .NET jobs run without any registry. Returns its tag.
     /// </summary>
-    public Task<string> EnsureHostImageAsync(CancellationToken cancellationToken = default) => docker.EnsureHostImageAsync(cancellationToken);
+    public async Task<string> EnsureHostImageAsync(CancellationToken cancellationToken = default)
+    {
+        var image = await docker.EnsureHostImageAsync(cancellationToken).ConfigureAwait(false);
 
-    /// <summary>Removes what earlier runs left when they were killed before they could clean up (on the cluster too); returns how many.</summary>
-    public async Task<int> RemoveOrphansAsync(CancellationToken cancellationToken = default) =>
-        await docker.RemoveOrphansAsync(cancellationToken).ConfigureAwait(false)
-        + (swarm is null ? 0 : await swarm.RemoveOrphansAsync().ConfigureAwait(false));
+        // The reaper runs on this image: start it now, beside whatever the caller does next.
+        _ = ReaperAsync(image);
+        return image;
+    }
+
+    /// <summary>
+    /// Removes what earlier runs left when they were killed before they could clean up; returns
+    /// how many (on the cluster too). A run starts here: its reaper starts at the same time.
+    /// </summary>
+    public async Task<int> RemoveOrphansAsync(CancellationToken cancellationToken = default)
+    {
+        _ = ReaperAsync(jobImage: null);
+        return await docker.RemoveOrphansAsync(cancellationToken).ConfigureAwait(false)
+            + (swarm is null ? 0 : await swarm.RemoveOrphansAsync().ConfigureAwait(false));
+    }
+
+    /// <summary>
+    /// Starts the run's shared services and waits until each is ready; jobs whose network policy
+    /// allows a service's endpoints reach it by name. Dispose the result to remove them (the
+    /// runtime's disposal removes them too).
+    /// </summary>
+    /// <exception cref="ContainerRuntimeException">Services were asked for on a cluster, whose workers on other nodes could not reach them.</exception>
+    public Task<Services.IRunServices> StartServicesAsync(IReadOnlyList<Services.ServiceSpec> services, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        if (swarm is not null && services.Count > 0)
+        {
+            throw new ContainerRuntimeException(
+                $"Shared services ({string.Join(", ", services.Select(s => s.Name))}) cannot be used with ContainerTestCluster=swarm yet: they would run on the engine of DOCKER_HOST, out of reach of the workers on the other nodes. Run without the cluster, or without the services.",
+                RetryClass.NotRetryable);
+        }
+
+        return docker.StartServicesAsync(services, cancellationToken);
+    }
 
     /// <summary>Everything carrying ContainerTest's labels on the engine: containers, networks, images (<c>dotnet containertest clean</c>).</summary>
     public Task<IReadOnlyList<Leftover>> FindLeftoversAsync(CancellationToken cancellationToken = default) => DockerLeftovers.FindAsync(docker.Client, cancellationToken);
@@ -118,6 +162,7 @@ public sealed class JobRuntime : IJobPoolFactory, IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(jobTemplate);
         ArgumentNullException.ThrowIfNull(options);
+        await ReaperAsync(jobTemplate.Image).WaitAsync(cancellationToken).ConfigureAwait(false);
         if (swarm is not null)
         {
             try
@@ -149,7 +194,7 @@ public sealed class JobRuntime : IJobPoolFactory, IAsyncDisposable
             : await docker.CreatePoolAsync(jobTemplate, Math.Min(options.Depth, options.Capacity), options.Capacity, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Removes everything this run still has (on the cluster first), then lets go of the engine.</summary>
+    /// <summary>Removes everything this run still has (on the cluster first), lets its reaper go, then lets go of the engine.</summary>
     public async ValueTask DisposeAsync()
     {
         if (swarm is not null)
@@ -157,8 +202,83 @@ public sealed class JobRuntime : IJobPoolFactory, IAsyncDisposable
             await swarm.DisposeAsync().ConfigureAwait(false);
         }
 
-        await docker.DisposeAsync().ConfigureAwait(false);
+        Task<RunReaper?>? starting;
+        lock (reaperLock)
+        {
+            starting = reaper;
+            reaper = Task.FromResult<RunReaper?>(null); // nothing is made after this
+        }
+
+        var started = starting is null ? null : await starting.ConfigureAwait(false);
+        try
+        {
+            await docker.DisposeAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            if (started is not null)
+            {
+                await started.DisposeAsync().ConfigureAwait(false);
+            }
+        }
     }
+
+    /// <summary>
+    /// The run's reaper, started on first use: on a host image where this machine has or can
+    /// build one (Linux), else on the image of the first job (<paramref name="jobImage"/>), which
+    /// then needs .NET. Null when it could not start (the user was told why), or while no job
+    /// image is known where there is no host image.
+    /// </summary>
+    private Task<RunReaper?> ReaperAsync(string? jobImage)
+    {
+        lock (reaperLock)
+        {
+            if (reaper is null && jobImage is null && !OperatingSystem.IsLinux())
+            {
+                return Task.FromResult<RunReaper?>(null);
+            }
+
+            return reaper ??= Task.Run(() => StartReaperAsync(jobImage));
+        }
+    }
+
+    private async Task<RunReaper?> StartReaperAsync(string? jobImage)
+    {
+        try
+        {
+            if (!OperatingSystem.IsLinux())
+            {
+                return await RunReaper.StartAsync(docker.Client, jobImage!, docker.RunId, lost => Unprotected(lost)).ConfigureAwait(false);
+            }
+
+            // A host image the engine has already: this run's own may take a moment to work out.
+            if (await ReaperImage.FindAsync(docker.Client, CancellationToken.None).ConfigureAwait(false) is { } existing)
+            {
+                try
+                {
+                    return await RunReaper.StartAsync(docker.Client, existing, docker.RunId, lost => Unprotected(lost)).ConfigureAwait(false);
+                }
+                catch (global::Docker.DotNet.DockerImageNotFoundException)
+                {
+                    // Removed meanwhile: make this run's own.
+                }
+            }
+
+            var image = await docker.EnsureHostImageAsync(CancellationToken.None).ConfigureAwait(false);
+            return await RunReaper.StartAsync(docker.Client, image, docker.RunId, lost => Unprotected(lost)).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // Whatever went wrong, the run itself goes on: only what a kill would leave is at stake.
+            var cause = ex is ContainerRuntimeException ? ex.Message : DockerEngineConnector.Innermost(ex).Message;
+            Unprotected($"the run's reaper could not start: {cause.TrimEnd('.')}");
+            return null;
+        }
+    }
+
+    private void Unprotected(string why) =>
+        options.OnNotice?.Invoke(
+            $"ContainerTest: {why}. If this run is killed, what it made on the engine stays until the next run removes it (or `dotnet containertest clean`).");
 
     private void FallBack(SandboxUnavailableException ex)
     {
@@ -177,11 +297,33 @@ public sealed class JobRuntime : IJobPoolFactory, IAsyncDisposable
             + "Sandboxes are cheaper (no container start per test); to silence this, set ContainerTestIsolation=container.");
     }
 
+    /// <summary>One-off jobs in a container each, made once the run's reaper holds its link.</summary>
+    private sealed class ReapedJobs(JobRuntime runtime) : IJobBackend
+    {
+        public string Name => runtime.docker.Name;
+
+        public string RunId => runtime.docker.RunId;
+
+        public BackendCapabilities Capabilities => runtime.docker.Capabilities;
+
+        public async Task<JobResult> RunAsync(JobSpec spec, IJobObserver? observer = null, CancellationToken cancellationToken = default)
+        {
+            ArgumentNullException.ThrowIfNull(spec);
+            await runtime.ReaperAsync(spec.Image).WaitAsync(cancellationToken).ConfigureAwait(false);
+            return await runtime.docker.RunAsync(spec, observer, cancellationToken).ConfigureAwait(false);
+        }
+
+        /// <summary>The runtime owns the backend: disposing the runtime disposes it.</summary>
+        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    }
+
     /// <summary>Interactive jobs, isolated as <see cref="Isolation"/> says.</summary>
     private sealed class IsolatingInteractiveJobs(JobRuntime runtime) : IInteractiveJobs
     {
         public async Task<JobResult> RunInteractiveAsync(JobSpec spec, IJobTerminal terminal, string kind, CancellationToken cancellationToken = default)
         {
+            ArgumentNullException.ThrowIfNull(spec);
+            await runtime.ReaperAsync(spec.Image).WaitAsync(cancellationToken).ConfigureAwait(false);
             if (runtime.Isolation == JobIsolation.Sandbox)
             {
                 try

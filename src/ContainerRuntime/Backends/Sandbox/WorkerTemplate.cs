@@ -71,11 +71,14 @@ internal static class WorkerTemplate
             WorkingDirectory = "/",
 
             // The worker's own tmpfs mounts are only the mount points of each sandbox's (a path the
-            // image lacks, HOME say, must exist for a sandbox to mount on it).
+            // image lacks, HOME say, must exist for a sandbox to mount on it). The engine's socket,
+            // when the job may have it, is the worker's, and every sandbox sees it in the worker's
+            // file system (with the worker's supplementary group that may use it).
             Mounts =
             [
                 .. tmpfs.Select(t => t with { SizeBytes = MountPointTmpfsBytes }),
                 new TmpfsMount(SandboxAssets.Scratch, ScratchBytes),
+                .. template.Mounts.OfType<EngineSocketMount>(),
             ],
             // The job's memory limit is the worker's, as a container's covers the agent beside the
             // test: here it also covers the supervisor (about 15 MiB charged, measured; the .NET
