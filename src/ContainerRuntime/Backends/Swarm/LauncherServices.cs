@@ -22,6 +22,9 @@ internal static class LauncherServices
     /// <summary>The <c>io.containertest.kind</c> of the guard service.</summary>
     public const string GuardKind = "cluster-guard";
 
+    /// <summary>The run's id on a launcher's task container (see <see cref="TaskLabels"/>).</summary>
+    public const string ClusterRunLabel = "io.containertest.cluster-run-id";
+
     /// <summary>Where the run's secret appears in a launcher.</summary>
     public const string TokenFile = "/run/secrets/containertest-token";
 
@@ -40,6 +43,20 @@ internal static class LauncherServices
     /// <summary>The run's guard: on a manager, which alone may remove services.</summary>
     public static ServiceCreateParameters Guard(LaunchContext context) =>
         Service(context.ServiceName("guard"), "guard", GuardKind, "guard", context, constraints: ["node.role==manager"]);
+
+    /// <summary>
+    /// The labels of a launcher's own task container: the service's, but the run's id under
+    /// <see cref="ClusterRunLabel"/> instead of <see cref="ContainerLabels.RunId"/>. The run's
+    /// reaper on the manager's engine removes every container carrying the run's id when the test
+    /// host dies — the guard's task among them, before it could remove the run's services.
+    /// </summary>
+    private static Dictionary<string, string> TaskLabels(Dictionary<string, string> owner)
+    {
+        var labels = new Dictionary<string, string>(owner) { [ContainerLabels.Kind] = LauncherKind };
+        labels[ClusterRunLabel] = labels[ContainerLabels.RunId];
+        labels.Remove(ContainerLabels.RunId);
+        return labels;
+    }
 
     private static ServiceCreateParameters Service(string name, string session, string kind, string mode, LaunchContext context, IList<string>? constraints)
     {
@@ -75,7 +92,7 @@ internal static class LauncherServices
                         ],
                         User = "0:0",
                         Dir = "/",
-                        Labels = new Dictionary<string, string>(owner) { [ContainerLabels.Kind] = LauncherKind },
+                        Labels = TaskLabels(owner),
                         Mounts = [new Mount { Type = "bind", Source = EngineSocket, Target = EngineSocket }],
                         Secrets =
                         [

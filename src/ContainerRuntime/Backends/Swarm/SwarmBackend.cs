@@ -143,7 +143,7 @@ public sealed class SwarmBackend : IJobSessionHost, IAsyncDisposable
     /// <paramref name="observer"/>. A worker the node's engine would not start comes back as a
     /// session already completed with <see cref="TerminationReason.FailedToStart"/>.
     /// </summary>
-    /// <exception cref="UnsupportedCapabilityException">The job asks for what workers on a cluster cannot do (an allow-list network, a terminal).</exception>
+    /// <exception cref="UnsupportedCapabilityException">The job asks for what workers on a cluster cannot do (an allow-list network, the engine's socket, a terminal).</exception>
     /// <exception cref="ContainerRuntimeException">The image could not be made or pushed, or Swarm could not run the worker's launcher; the message says why.</exception>
     public async Task<IJobSession> StartSessionAsync(JobSpec spec, IJobObserver observer, CancellationToken cancellationToken = default)
     {
@@ -215,6 +215,14 @@ public sealed class SwarmBackend : IJobSessionHost, IAsyncDisposable
                 "swarm",
                 BackendCapabilities.NetworkAllowList,
                 $"The network policy '{spec.Network}' cannot be applied on a cluster yet: its gateway would have to run beside every worker on every node. Use none, loopback or open with ContainerTestCluster=swarm, or run without a cluster.");
+        }
+
+        if (spec.Mounts.OfType<EngineSocketMount>().Any())
+        {
+            throw new UnsupportedCapabilityException(
+                "swarm",
+                BackendCapabilities.EngineSocket,
+                "Docker access (ContainerTestDockerAccess) cannot be given on a cluster yet: each test would reach the engine of whichever node it landed on, not one its containers share with the others. Run without ContainerTestCluster, or without Docker access.");
         }
 
         if (spec.Tty)
