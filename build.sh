@@ -111,7 +111,11 @@ cmd_test() {
     say "testing $name"
     if ! dotnet test "$project" -c "$CONFIGURATION" --no-build --nologo \
         --logger "trx;LogFileName=$name.trx" --logger "console;verbosity=normal" \
-        --results-directory "$results" 2>&1 | tee "$results/$name.log" | grep -E '^\s+(Passed|Failed|Skipped) |^\s*(Error Message|Stack Trace):|^Total tests|^\s+(Passed|Failed|Skipped):' ; then
+        --results-directory "$results" 2>&1 | tee "$results/$name.log" | awk '
+          /^[[:space:]]*Error Message:/ { print; message = 6; next }
+          /^[[:space:]]*Stack Trace:/ { print; message = 0; next }
+          message > 0 { print; message--; next }
+          /^[[:space:]]+(Passed|Failed|Skipped) |^Total tests|^[[:space:]]+(Passed|Failed|Skipped):/ { print }' ; then
       :
     fi
     if [ ! -f "$results/$name.trx" ]; then

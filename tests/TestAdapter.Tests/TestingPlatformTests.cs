@@ -84,13 +84,30 @@ public sealed partial class TestingPlatformTests
         CollectionAssert.AreEquivalent(CrashOutcomes, run.Outcomes, run.Output);
         var crashed = run.Trx.Single("EndsItsProcess");
         // The platform's own exit handler turns Environment.Exit(3) into its exit code 7 (the session failed); the code the process really ended with is the one to report.
-        StringAssert.Matches(crashed.ErrorMessage, new System.Text.RegularExpressions.Regex("exited with code [0-9]+ before the test reported a result"), "the reason, in the TRX");
+        StringAssert.Matches(crashed.ErrorMessage, new Regex("exited with code [0-9]+ before the test reported a result"), "the reason, in the TRX");
         StringAssert.Contains(run.Output, "before the test reported a result", "the reason, on the console");
         StringAssert.Contains(run.Output, "exit code is '3'", "the code the test ended its process with, as the platform tells it natively");
         Assert.AreEqual(0, await LeftoverContainers.CountForAsync(project), await LeftoverContainers.DescribeForAsync(project));
     }
 
+    [TestMethod]
+    public async Task The_packed_package_runs_a_test_executables_tests_each_in_a_sandbox()
+    {
+        // What a user gets: the package (not the build from source), an MSTest runner project, its apphost.
+        var project = await PackagedProject.BuildAsync("MtpRunnerFixture", CancellationToken.None);
+        var folder = Path.GetDirectoryName(project)!;
+
+        var run = await RunAsync(["--report-trx"], folder, Path.Combine(folder, "bin", "Release", "net10.0", "MtpRunnerFixture"));
+
+        Assert.AreEqual(0, run.ExitCode, run.Output);
+        CollectionAssert.AreEqual(PackagedOutcomes, run.Outcomes, run.Output);
+        StringAssert.Contains(run.Output, "each in its own sandbox", run.Output);
+        Assert.IsTrue(File.Exists(Path.Combine(folder, "bin", "Release", "net10.0", ".containertest", "runtime", "ContainerTest.TestAdapter.Core.dll")), "the adapter in the private runtime folder");
+        Assert.IsFalse(File.Exists(Path.Combine(folder, "bin", "Release", "net10.0", "ContainerTest.TestAdapter.dll")), "no VSTest adapter in a runner project's output root");
+    }
+
     private static readonly string[] CrashOutcomes = ["EndsItsProcess: Failed", "Passes: Passed"];
+    private static readonly string[] PackagedOutcomes = ["IsolationTests.FirstSeesAFreshProcess: Passed", "IsolationTests.SecondSeesAFreshProcess: Passed"];
 
     private sealed record Run(int ExitCode, string Output, TrxReport Trx, List<string> Outcomes);
 
