@@ -87,8 +87,9 @@ internal sealed class WorkerRelay(LauncherEnvironment environment, EngineApi eng
                     await EndAsync(host, new WorkerEnded { ExitCode = await exit.ConfigureAwait(false) }).ConfigureAwait(false);
                     ended = true;
                 }
-                else if (outcome == stopped)
+                else if (outcome == stopped || stopping.IsCancellationRequested)
                 {
+                    // (Swarm's SIGTERM ends the input pump too: whichever is seen first, it is Swarm's stop.)
                     throw new OperationCanceledException(stopping.Token);
                 }
                 else

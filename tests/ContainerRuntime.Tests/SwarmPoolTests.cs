@@ -10,9 +10,9 @@ using ContainerTest.Tests.Swarm;
 
 /// <summary>
 /// Sandbox workers on a real Swarm of three nodes (three dockerd on this machine, each in
-/// namespaces of its own) that pull from a real registry: the same pool as on one engine, its
-/// workers placed by Swarm, each job in a fresh sandbox, files reaching the nodes only through the
-/// pushed image, and nothing of the run left on the cluster afterwards.
+/// namespaces of its own) that pull from a real registry, below the adapter: a node drained under
+/// running jobs. (A whole suite on every node, a node killed and the test host killed are
+/// TestAdapter.Tests' SwarmRunTests.)
 /// </summary>
 [TestClass]
 [DoNotParallelize]
@@ -34,53 +34,6 @@ public sealed class SwarmPoolTests
         {
             await cluster.DisposeAsync();
         }
-    }
-
-    [TestMethod]
-    public async Task Jobs_run_in_fresh_sandboxes_on_every_node_with_the_local_limits_and_files()
-    {
-        await using var manager = await DockerBackend.ConnectAsync(new DockerBackendOptions { Endpoint = new Uri(Cluster.DockerHost), RunId = "swarmtest-" + Guid.NewGuid().ToString("N")[..8] });
-        var runId = manager.RunId;
-        var files = Directory.CreateTempSubdirectory("ct-swarm-files-");
-        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(files.FullName, (UnixFileMode)FileLayer.ExecutableMode); // readable by the job's user, as an output folder is
-        await File.WriteAllTextAsync(Path.Combine(files.FullName, "data.txt"), "only-on-the-test-host");
-        var template = await TemplateAsync(
-            manager,
-            "read line; echo \"$line node=$CONTAINERTEST_NODE sandbox=$(hostname) id=$(id -u):$(id -g) data=$(cat /data/data.txt) pids=$(cat /sys/fs/cgroup/pids/pids.max 2>/dev/null || echo ?)\"; touch /tmp/x; ls /tmp | wc -l; sleep 1",
-            new HostDirectoryLayer(files.FullName, "/data"));
-
-        var swarm = await SwarmBackend.ConnectAsync(manager, Cluster.Registry);
-        await using (swarm)
-        {
-            // Six workers (two per node as Swarm spreads them); jobs in waves of six until every
-            // node has run some (a node's first pull of the image makes its workers the last ready).
-            var pool = await SandboxWorkerPool.StartAsync(swarm, template, new JobPoolOptions(Capacity: 60, Parallelism: 6, Depth: 0), CancellationToken.None);
-            await using (pool)
-            {
-                var results = new List<JobResult>();
-                var clock = System.Diagnostics.Stopwatch.StartNew();
-                while (results.Count < 60 && (results.Count < 12 || Nodes(results).Count < 3) && clock.Elapsed < TimeSpan.FromMinutes(2))
-                {
-                    results.AddRange(await Task.WhenAll(Enumerable.Range(results.Count + 1, 6).Select(i => pool.RunAsync(Encoding.UTF8.GetBytes($"job{i}\n")))));
-                }
-
-                var report = string.Join("\n", results.Select(r => $"{r.Termination} {r.ExitCode} {r.FailureCause} {r.Stdout.Text.Trim()} {r.Stderr.Text.Trim()}"));
-                Console.WriteLine(report);
-                Assert.IsTrue(results.All(r => r.Succeeded), report);
-                var lines = results.Select(r => r.Stdout.Text.Split('\n')[0]).ToList();
-                CollectionAssert.AreEqual(AllNodes, Nodes(results), "the jobs ran on every node of the cluster:\n" + report);
-                Assert.AreEqual(results.Count, lines.Select(l => Field(l, "sandbox")).Distinct().Count(), "each job had a sandbox of its own:\n" + report);
-                Assert.IsTrue(lines.All(l => Field(l, "id") == "1000:1000" && Field(l, "data") == "only-on-the-test-host" && Field(l, "pids") == "384"), "the job's user, files and the worker's pids limit (the job's 256 plus the supervisor's 128), as locally:\n" + report);
-                Assert.IsTrue(results.All(r => r.Stdout.Text.Split('\n')[1].Trim() == "1"), "no job saw another's /tmp file:\n" + report);
-                Assert.IsTrue(results.All(r => r.InstanceKind == "sandbox"), report);
-            }
-
-            Assert.AreEqual(1, (await Cluster.ServicesAsync(runId)).Count, "only the run's guard is left while the backend lives");
-        }
-
-        Assert.AreEqual(0, (await Cluster.ServicesAsync(runId)).Count, "every service of the run is removed at its end");
-        Assert.AreEqual(0, await Cluster.SecretsAsync(), "the run's secret is removed at its end");
-        await WaitForAsync(async () => (await Cluster.ContainersAsync([1, 2, 3])).Values.Sum() == 0, TimeSpan.FromSeconds(30), "no worker or launcher container is left on any node");
     }
 
     [TestMethod]

@@ -53,6 +53,10 @@ public sealed partial class SwarmRunTests
         {
             Assert.AreEqual("Passed", result.Outcome, $"{result.TestName}: {result.ErrorMessage}\n{result.StdOut}\n{run.Output}");
             StringAssert.Contains(result.StdOut, "data=from-the-source-tree", "the source tree reached the node in the image");
+            StringAssert.Contains(result.StdOut, "fresh-tmp=True", "no test saw another's /tmp");
+
+            // As a local worker: the configured user; the worker's limits are the test's (pids: plus the supervisor's 128).
+            StringAssert.Contains(result.StdOut, "uid=1000 pids=428 memory=536870912", "the user and limits of a local worker");
         }
 
         var nodes = run.Report.Results.Select(r => NodeLine().Match(r.StdOut).Groups[1].Value).Distinct().Order().ToList();
@@ -152,6 +156,8 @@ public sealed partial class SwarmRunTests
         ["CONTAINERTEST_REGISTRY"] = Cluster.Registry,
         ["CONTAINERTEST_PARALLELISM"] = "6",
         ["CONTAINERTEST_POOL_DEPTH"] = "0",
+        ["CONTAINERTEST_PIDS"] = "300",
+        ["CONTAINERTEST_MEMORY"] = "512m",
         ["CONTAINERTEST_SOURCE_ROOT"] = Path.GetDirectoryName(DotnetTest.PathOf(Project))!,
     };
 

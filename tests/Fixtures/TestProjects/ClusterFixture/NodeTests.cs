@@ -3,8 +3,9 @@ namespace ClusterFixture;
 using Microsoft.VisualStudio.TestTools.UnitTesting;
 
 /// <summary>
-/// Thirty tests of 1.5 s each that print the node they ran on and read a file of the source tree
-/// (which reaches a cluster node only inside the pushed image).
+/// Thirty tests of 1.5 s each that print the node they ran on, what they read of the source tree
+/// (which reaches a cluster node only inside the pushed image), whether /tmp was fresh, their uid
+/// and the pids and memory limits they run under.
 /// </summary>
 [TestClass]
 public sealed class NodeTests
@@ -102,7 +103,17 @@ public sealed class NodeTests
     private static void Report()
     {
         var data = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "data.txt")).Trim();
+
+        // A fresh /tmp: no other test's marker (each writes one).
+        var marker = "/tmp/claimed";
+        var fresh = !File.Exists(marker);
+        File.WriteAllText(marker, "x");
+        var uid = File.ReadLines("/proc/self/status").First(l => l.StartsWith("Uid:", StringComparison.Ordinal)).Split('\t', StringSplitOptions.RemoveEmptyEntries)[1];
+        var pids = Read("/sys/fs/cgroup/pids/pids.max");
+        var memory = Read("/sys/fs/cgroup/memory/memory.limit_in_bytes");
         Thread.Sleep(1500);
-        Console.WriteLine($"node={Environment.GetEnvironmentVariable("CONTAINERTEST_NODE") ?? "none"} host={Environment.MachineName} data={data}");
+        Console.WriteLine($"node={Environment.GetEnvironmentVariable("CONTAINERTEST_NODE") ?? "none"} host={Environment.MachineName} data={data} fresh-tmp={fresh} uid={uid} pids={pids} memory={memory}");
     }
+
+    private static string Read(string path) => File.Exists(path) ? File.ReadAllText(path).Trim() : "?";
 }
