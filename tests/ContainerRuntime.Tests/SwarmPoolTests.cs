@@ -18,7 +18,6 @@ using ContainerTest.Tests.Swarm;
 [DoNotParallelize]
 public sealed class SwarmPoolTests
 {
-    private static readonly string[] AllNodes = ["n1", "n2", "n3"];
     private static readonly string[] Applets = ["sh", "hostname", "cat", "ls", "echo", "sleep", "id", "touch", "wc"];
     private static SwarmCluster? cluster;
 
@@ -79,6 +78,7 @@ public sealed class SwarmPoolTests
         }
 
         await WaitForAsync(async () => (await Cluster.ServicesAsync(manager.RunId)).Count == 0, TimeSpan.FromSeconds(30), "every service of the run is removed at its end");
+        await WaitForAsync(async () => (await Cluster.ContainersAsync([1, 2, 3])).Values.Sum() == 0, TimeSpan.FromSeconds(30), "no worker or launcher container is left on any node");
     }
 
     /// <summary>A template on the host image (the supervisor needs .NET), with busybox's sh for the scripts.</summary>
