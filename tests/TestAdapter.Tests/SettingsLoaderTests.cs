@@ -70,6 +70,8 @@ public sealed class SettingsLoaderTests
     [DataRow("CONTAINERTEST_NETWORK", "internet", "Network", "none, loopback, open")]
     [DataRow("CONTAINERTEST_PARALLELISM", "0", "Parallelism", "at least 1")]
     [DataRow("CONTAINERTEST_USER", "root", "User", "uid")]
+    [DataRow("CONTAINERTEST_CLUSTER", "kubernetes", "Cluster", "none or swarm")]
+    [DataRow("CONTAINERTEST_REGISTRY", "http://registry:5000", "Registry", "host[:port][/path]")]
     public void A_bad_value_names_the_setting_its_source_the_value_and_what_is_accepted(string variable, string value, string setting, string accepted)
     {
         var error = Assert.ThrowsExactly<InvalidSettingException>(() => SettingsLoader.Load(null, null, new Hashtable { [variable] = value }));
@@ -78,6 +80,16 @@ public sealed class SettingsLoaderTests
         StringAssert.Contains(error.Message, variable);
         StringAssert.Contains(error.Message, $"'{value}'");
         StringAssert.Contains(error.Message, accepted);
+    }
+
+    [TestMethod]
+    public void The_cluster_and_its_registry_come_from_runsettings_and_the_environment()
+    {
+        var settings = SettingsLoader.Load(null, "<RunSettings><ContainerTest><Cluster>Swarm</Cluster><Registry>registry.example:5000/team</Registry></ContainerTest></RunSettings>", new Hashtable());
+        Assert.AreEqual(ContainerTest.ContainerRuntime.Composition.JobCluster.Swarm, settings.Cluster);
+        Assert.AreEqual("registry.example:5000/team", settings.Registry);
+        Assert.AreEqual(ContainerTest.ContainerRuntime.Composition.JobCluster.None, SettingsLoader.Load(null, null, new Hashtable()).Cluster, "no cluster by default");
+        Assert.AreEqual(ContainerTest.ContainerRuntime.Composition.JobCluster.None, SettingsLoader.Load(null, "<RunSettings><ContainerTest><Cluster>swarm</Cluster></ContainerTest></RunSettings>", new Hashtable { ["CONTAINERTEST_CLUSTER"] = "none" }).Cluster, "the environment wins");
     }
 
     [TestMethod]

@@ -3,6 +3,7 @@ namespace ContainerTest.ContainerRuntime.Composition;
 using ContainerTest.ContainerRuntime.Backends.Docker;
 using ContainerTest.ContainerRuntime.Backends.Docker.Reaper;
 using ContainerTest.ContainerRuntime.Backends.Sandbox;
+using ContainerTest.ContainerRuntime.Backends.Swarm;
 using ContainerTest.ContainerRuntime.Errors;
 using ContainerTest.ContainerRuntime.Jobs;
 using ContainerTest.ContainerRuntime.Network;
@@ -12,7 +13,9 @@ using ContainerTest.ContainerRuntime.Network;
 /// tool) see only the runtime's interfaces: one-off jobs (<see cref="Jobs"/>), pools of jobs of one
 /// template (<see cref="CreatePoolAsync"/>), interactive jobs (<see cref="Interactive"/>), and the
 /// image and housekeeping work a run starts with. Today every backend stands on a Docker Engine:
-/// jobs in pools run either in a fresh sandbox inside worker containers or in a container each.
+/// jobs in pools run either in a fresh sandbox inside worker containers or in a container each;
+/// with a cluster (<see cref="JobRuntimeOptions.Cluster"/>), the sandbox workers run on the nodes of
+/// the engine's Swarm instead of on the engine itself.
 /// </summary>
 /// <remarks>
 /// Before anything of the run exists on the engine, the runtime starts the run's reaper
@@ -25,15 +28,17 @@ using ContainerTest.ContainerRuntime.Network;
 public sealed class JobRuntime : IJobPoolFactory, IAsyncDisposable
 {
     private readonly DockerBackend docker;
+    private readonly SwarmBackend? swarm;
     private readonly JobRuntimeOptions options;
     private readonly object isolationLock = new();
     private readonly object reaperLock = new();
     private JobIsolation isolation;
     private Task<RunReaper?>? reaper;
 
-    private JobRuntime(DockerBackend docker, JobRuntimeOptions options)
+    private JobRuntime(DockerBackend docker, SwarmBackend? swarm, JobRuntimeOptions options)
     {
         this.docker = docker;
+        this.swarm = swarm;
         this.options = options;
         isolation = options.Isolation;
         Jobs = new ReapedJobs(this);
@@ -64,12 +69,37 @@ public sealed class JobRuntime : IJobPoolFactory, IAsyncDisposable
         }
     }
 
-    /// <summary>Finds the engine (as the Docker CLI does) and checks it answers.</summary>
-    /// <exception cref="BackendUnavailableException">No engine answers, or it is not ours to use.</exception>
+    /// <summary>
+    /// Finds the engine (as the Docker CLI does) and checks it answers; with a cluster, also that
+    /// the engine manages a Swarm the run can use.
+    /// </summary>
+    /// <exception cref="BackendUnavailableException">No engine answers, or it is not ours to use; or the cluster asked for cannot be used (the message says why).</exception>
     public static async Task<JobRuntime> ConnectAsync(JobRuntimeOptions? options = null, CancellationToken cancellationToken = default)
     {
+        options ??= new JobRuntimeOptions();
+        if (options.Cluster == JobCluster.Swarm && options.Isolation == JobIsolation.Container)
+        {
+            throw new BackendUnavailableException(
+                "ContainerTestCluster=swarm runs the tests in sandboxes on the cluster's workers; ContainerTestIsolation=container (a container per test on one engine) cannot be combined with it. Unset one of the two.",
+                RetryClass.NotRetryable);
+        }
+
         var docker = await DockerBackend.ConnectAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
-        return new JobRuntime(docker, options ?? new JobRuntimeOptions());
+        SwarmBackend? swarm = null;
+        if (options.Cluster == JobCluster.Swarm)
+        {
+            try
+            {
+                swarm = await SwarmBackend.ConnectAsync(docker, options.Registry, cancellationToken).ConfigureAwait(false);
+            }
+            catch
+            {
+                await docker.DisposeAsync().ConfigureAwait(false);
+                throw;
+            }
+        }
+
+        return new JobRuntime(docker, swarm, options);
     }
 
     /// <summary>
@@ -87,12 +117,13 @@ public sealed class JobRuntime : IJobPoolFactory, IAsyncDisposable
 
     /// <summary>
     /// Removes what earlier runs left when they were killed before they could clean up; returns
-    /// how many. A run starts here: its reaper starts at the same time.
+    /// how many (on the cluster too). A run starts here: its reaper starts at the same time.
     /// </summary>
-    public Task<int> RemoveOrphansAsync(CancellationToken cancellationToken = default)
+    public async Task<int> RemoveOrphansAsync(CancellationToken cancellationToken = default)
     {
         _ = ReaperAsync(jobImage: null);
-        return docker.RemoveOrphansAsync(cancellationToken);
+        return await docker.RemoveOrphansAsync(cancellationToken).ConfigureAwait(false)
+            + (swarm is null ? 0 : await swarm.RemoveOrphansAsync().ConfigureAwait(false));
     }
 
     /// <summary>
@@ -100,8 +131,19 @@ public sealed class JobRuntime : IJobPoolFactory, IAsyncDisposable
     /// allows a service's endpoints reach it by name. Dispose the result to remove them (the
     /// runtime's disposal removes them too).
     /// </summary>
-    public Task<Services.IRunServices> StartServicesAsync(IReadOnlyList<Services.ServiceSpec> services, CancellationToken cancellationToken = default) =>
-        docker.StartServicesAsync(services, cancellationToken);
+    /// <exception cref="ContainerRuntimeException">Services were asked for on a cluster, whose workers on other nodes could not reach them.</exception>
+    public Task<Services.IRunServices> StartServicesAsync(IReadOnlyList<Services.ServiceSpec> services, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        if (swarm is not null && services.Count > 0)
+        {
+            throw new ContainerRuntimeException(
+                $"Shared services ({string.Join(", ", services.Select(s => s.Name))}) cannot be used with ContainerTestCluster=swarm yet: they would run on the engine of DOCKER_HOST, out of reach of the workers on the other nodes. Run without the cluster, or without the services.",
+                RetryClass.NotRetryable);
+        }
+
+        return docker.StartServicesAsync(services, cancellationToken);
+    }
 
     /// <summary>Everything carrying ContainerTest's labels on the engine: containers, networks, images (<c>dotnet containertest clean</c>).</summary>
     public Task<IReadOnlyList<Leftover>> FindLeftoversAsync(CancellationToken cancellationToken = default) => DockerLeftovers.FindAsync(docker.Client, cancellationToken);
@@ -121,6 +163,19 @@ public sealed class JobRuntime : IJobPoolFactory, IAsyncDisposable
         ArgumentNullException.ThrowIfNull(jobTemplate);
         ArgumentNullException.ThrowIfNull(options);
         await ReaperAsync(jobTemplate.Image).WaitAsync(cancellationToken).ConfigureAwait(false);
+        if (swarm is not null)
+        {
+            try
+            {
+                return await SandboxWorkerPool.StartAsync(swarm, jobTemplate, options, cancellationToken).ConfigureAwait(false);
+            }
+            catch (SandboxUnavailableException ex)
+            {
+                // No falling back to this machine: the run asked for the cluster.
+                throw new ContainerRuntimeException($"Sandboxes cannot be made on the Swarm cluster's nodes: {ex.Message}", RetryClass.NotRetryable, ex);
+            }
+        }
+
         if (Isolation == JobIsolation.Sandbox)
         {
             try
@@ -139,9 +194,14 @@ public sealed class JobRuntime : IJobPoolFactory, IAsyncDisposable
             : await docker.CreatePoolAsync(jobTemplate, Math.Min(options.Depth, options.Capacity), options.Capacity, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Removes everything this run still has, lets its reaper go, then lets go of the engine.</summary>
+    /// <summary>Removes everything this run still has (on the cluster first), lets its reaper go, then lets go of the engine.</summary>
     public async ValueTask DisposeAsync()
     {
+        if (swarm is not null)
+        {
+            await swarm.DisposeAsync().ConfigureAwait(false);
+        }
+
         Task<RunReaper?>? starting;
         lock (reaperLock)
         {

@@ -6,6 +6,15 @@ public sealed record JobRuntimeOptions
     /// <summary>What isolates jobs run in pools. Sandbox by default; it falls back to containers where sandboxes cannot be made.</summary>
     public JobIsolation Isolation { get; init; } = JobIsolation.Sandbox;
 
+    /// <summary>Where workers run: on the engine of DOCKER_HOST (the default) or across its Swarm cluster.</summary>
+    public JobCluster Cluster { get; init; } = JobCluster.None;
+
+    /// <summary>
+    /// With a cluster: the registry (<c>host[:port][/path]</c>) the nodes pull the jobs' image from
+    /// and the engine of DOCKER_HOST pushes it to. Required then; ignored otherwise.
+    /// </summary>
+    public string? Registry { get; init; }
+
     /// <summary>
     /// Hears what the user should be told once (a fallback to another isolation, and why); null
     /// to tell no one.

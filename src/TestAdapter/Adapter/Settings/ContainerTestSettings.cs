@@ -18,6 +18,16 @@ internal sealed record ContainerTestSettings
     /// </summary>
     public JobIsolation Isolation { get; init; } = JobIsolation.Sandbox;
 
+    /// <summary>
+    /// Where the workers run: on the engine of DOCKER_HOST (<see cref="JobCluster.None"/>, the
+    /// default) or on the nodes of the Swarm it manages (<see cref="JobCluster.Swarm"/>; then
+    /// <see cref="Registry"/> is required).
+    /// </summary>
+    public JobCluster Cluster { get; init; } = JobCluster.None;
+
+    /// <summary>With a cluster: the registry (<c>host[:port][/path]</c>) the worker image is pushed to and every node pulls from.</summary>
+    public string? Registry { get; init; }
+
     /// <summary>The image tests run in; null means the host image (built from this machine's .NET).</summary>
     public string? Image { get; init; }
 

@@ -26,6 +26,13 @@ internal static class SettingsLoader
             "container" => s with { Isolation = ContainerRuntime.Composition.JobIsolation.Container },
             _ => null,
         }),
+        new("Cluster", "ContainerTestCluster", "CONTAINERTEST_CLUSTER", "none or swarm", (s, v) => v.Trim().ToLowerInvariant() switch
+        {
+            "none" => s with { Cluster = ContainerRuntime.Composition.JobCluster.None },
+            "swarm" => s with { Cluster = ContainerRuntime.Composition.JobCluster.Swarm },
+            _ => null,
+        }),
+        new("Registry", "ContainerTestRegistry", "CONTAINERTEST_REGISTRY", "a registry host[:port][/path] such as registry.example:5000", (s, v) => string.IsNullOrWhiteSpace(v) || v.Contains("://", StringComparison.Ordinal) || v.Trim().Any(char.IsWhiteSpace) ? null : s with { Registry = v.Trim() }),
         new("Image", "ContainerTestImage", "CONTAINERTEST_IMAGE", "an image reference such as debian:bookworm or registry/x@sha256:…", (s, v) => string.IsNullOrWhiteSpace(v) ? null : s with { Image = v.Trim() }),
         new("Parallelism", "ContainerTestParallelism", "CONTAINERTEST_PARALLELISM", "a whole number of containers, at least 1", (s, v) => SettingValueParser.TryParsePositiveInt(v, out var n) ? s with { Parallelism = n } : null),
         new("PoolDepth", "ContainerTestPoolDepth", "CONTAINERTEST_POOL_DEPTH", "a whole number of containers started ahead, 0 for none", (s, v) => int.TryParse(v, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n) ? s with { PoolDepth = n } : null),
@@ -72,7 +79,7 @@ internal static class SettingsLoader
     }
 
     /// <summary>Variables ContainerTest reads that are not settings (the cache folder, what it sets in containers).</summary>
-    private static readonly string[] OtherVariables = ["CONTAINERTEST", "CONTAINERTEST_ENABLED", "CONTAINERTEST_CACHE", "CONTAINERTEST_JOB_ID", "CONTAINERTEST_RUN_ID", "CONTAINERTEST_AGENT_OUTPUT"];
+    private static readonly string[] OtherVariables = ["CONTAINERTEST", "CONTAINERTEST_ENABLED", "CONTAINERTEST_CACHE", "CONTAINERTEST_JOB_ID", "CONTAINERTEST_RUN_ID", "CONTAINERTEST_AGENT_OUTPUT", "CONTAINERTEST_NODE"];
 
     /// <summary>A CONTAINERTEST_* variable that is no setting is a misspelling, which would be ignored without a word.</summary>
     private static IEnumerable<string> UnknownVariableWarnings(IDictionary environment)

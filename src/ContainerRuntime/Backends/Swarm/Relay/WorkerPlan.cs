@@ -1,0 +1,32 @@
+namespace ContainerTest.ContainerRuntime.Backends.Swarm.Relay;
+
+using System.Text;
+using System.Text.Json.Nodes;
+
+/// <summary>
+/// What the launcher is to start (<see cref="RelayFrame.Plan"/>): the Engine API's create-container
+/// request for the worker, made on the host exactly as for a worker on the host's own engine (the
+/// same labels, limits, seccomp profile, user, mounts, network mode), on the image that already
+/// holds every layer.
+/// </summary>
+/// <param name="CreateRequest">The body of <c>POST /containers/create</c>.</param>
+internal sealed record WorkerPlan(JsonObject CreateRequest)
+{
+    /// <summary>As UTF-8 JSON.</summary>
+    public byte[] ToUtf8Json() => Encoding.UTF8.GetBytes(new JsonObject { ["create"] = CreateRequest.DeepClone() }.ToJsonString());
+
+    /// <summary>Reads one written by <see cref="ToUtf8Json"/>.</summary>
+    /// <exception cref="InvalidDataException">It is not a plan.</exception>
+    public static WorkerPlan Parse(ReadOnlySpan<byte> utf8)
+    {
+        try
+        {
+            var json = JsonNode.Parse(utf8) as JsonObject ?? throw new InvalidDataException("A plan must be a JSON object.");
+            return new WorkerPlan(json["create"] as JsonObject ?? throw new InvalidDataException("A plan has no create request."));
+        }
+        catch (System.Text.Json.JsonException ex)
+        {
+            throw new InvalidDataException("A plan must be JSON.", ex);
+        }
+    }
+}

@@ -1,0 +1,162 @@
+namespace ContainerTest.ContainerRuntime.Tests;
+
+using System.Text;
+using ContainerTest.ContainerRuntime.Backends.Docker;
+using ContainerTest.ContainerRuntime.Backends.Sandbox;
+using ContainerTest.ContainerRuntime.Backends.Swarm;
+using ContainerTest.ContainerRuntime.Jobs;
+using ContainerTest.ContainerRuntime.Layers;
+using ContainerTest.Tests.Swarm;
+
+/// <summary>
+/// Sandbox workers on a real Swarm of three nodes (three dockerd on this machine, each in
+/// namespaces of its own) that pull from a real registry, below the adapter: a node drained under
+/// running jobs. (A whole suite on every node, a node killed and the test host killed are
+/// TestAdapter.Tests' SwarmRunTests.)
+/// </summary>
+[TestClass]
+[DoNotParallelize]
+public sealed class SwarmPoolTests
+{
+    private static readonly string[] Applets = ["sh", "hostname", "cat", "ls", "echo", "sleep", "id", "touch", "wc"];
+    private static SwarmCluster? cluster;
+
+    private static SwarmCluster Cluster => cluster ?? throw new InvalidOperationException("The class fixture did not run.");
+
+    [ClassInitialize]
+    public static async Task StartClusterAsync(TestContext context) => cluster = await SwarmCluster.StartAsync(3, context.CancellationToken);
+
+    [ClassCleanup]
+    public static async Task RemoveClusterAsync()
+    {
+        if (cluster is not null)
+        {
+            await cluster.DisposeAsync();
+        }
+    }
+
+    [TestMethod]
+    public async Task A_drained_node_fails_the_job_it_was_running_saying_so_and_the_next_jobs_run_on_the_other_nodes()
+    {
+        await using var manager = await DockerBackend.ConnectAsync(new DockerBackendOptions { Endpoint = new Uri(Cluster.DockerHost), RunId = "swarmtest-" + Guid.NewGuid().ToString("N")[..8] });
+        var template = await TemplateAsync(manager, "read seconds; echo \"node=$CONTAINERTEST_NODE\"; sleep $seconds");
+        var swarm = await SwarmBackend.ConnectAsync(manager, Cluster.Registry);
+        await using (swarm)
+        {
+            var pool = await SandboxWorkerPool.StartAsync(swarm, template, new JobPoolOptions(Capacity: 24, Parallelism: 6, Depth: 0), CancellationToken.None);
+            await using (pool)
+            {
+                // Short jobs until every node has a worker ready, then long ones: node 2 is drained under them.
+                var warmUp = new List<JobResult>();
+                while (warmUp.Count < 12 && Nodes(warmUp).Count < 3)
+                {
+                    warmUp.AddRange(await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => pool.RunAsync("1\n"u8.ToArray()))));
+                }
+
+                var seen = new NodeWatch();
+                var running = Enumerable.Range(0, 6).Select(_ => pool.RunAsync("10\n"u8.ToArray(), seen)).ToList();
+                await WaitForAsync(() => Task.FromResult(seen.Nodes.Contains("n2")), TimeSpan.FromSeconds(30), "a long job runs on node 2");
+                await DockerCliAsync("node", "update", "--availability", "drain", "n2");
+                try
+                {
+                    var results = await Task.WhenAll(running).WaitAsync(TimeSpan.FromMinutes(1));
+                    var report = string.Join("\n", results.Select(r => $"{r.Termination} {r.FailureCause} {r.Stdout.Text.Trim()}"));
+                    var lost = results.Where(r => !r.Succeeded).ToList();
+                    Assert.IsTrue(lost.Count >= 1, "the drain hit a running job:\n" + report);
+                    Assert.IsTrue(lost.All(r => r.Termination == TerminationReason.WorkerLost && r.FailureCause!.Contains("node n2", StringComparison.Ordinal) && r.FailureCause.Contains("drained", StringComparison.Ordinal)), "a job lost to the drain says so:\n" + report);
+                    Assert.IsTrue(results.Where(r => r.Succeeded).All(r => Field(r.Stdout.Text.Trim(), "node") != "n2"), "only node 2's jobs were lost:\n" + report);
+
+                    var after = await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => pool.RunAsync("0\n"u8.ToArray()))).WaitAsync(TimeSpan.FromMinutes(1));
+                    var afterReport = string.Join("\n", after.Select(r => $"{r.Termination} {r.FailureCause} {r.Stdout.Text.Trim()}"));
+                    Assert.IsTrue(after.All(r => r.Succeeded) && !Nodes(after).Contains("n2"), "the next jobs ran, on the other nodes:\n" + afterReport);
+                }
+                finally
+                {
+                    await DockerCliAsync("node", "update", "--availability", "active", "n2");
+                }
+            }
+        }
+
+        await WaitForAsync(async () => (await Cluster.ServicesAsync(manager.RunId)).Count == 0, TimeSpan.FromSeconds(30), "every service of the run is removed at its end");
+        await WaitForAsync(async () => (await Cluster.ContainersAsync([1, 2, 3])).Values.Sum() == 0, TimeSpan.FromSeconds(30), "no worker or launcher container is left on any node");
+    }
+
+    /// <summary>A template on the host image (the supervisor needs .NET), with busybox's sh for the scripts.</summary>
+    private static async Task<JobSpec> TemplateAsync(DockerBackend manager, string script, params Layer[] extra)
+    {
+        var image = await manager.EnsureHostImageAsync();
+        return new JobSpec
+        {
+            Image = image,
+            Command = ["/.t/busybox", "sh", "-c", "export PATH=/.t:$PATH; " + script],
+            Layers =
+            [
+                new FileLayer("/.t/busybox", await File.ReadAllBytesAsync("/bin/busybox"), FileLayer.ExecutableMode),
+                .. Applets.Select(n => new SymlinkLayer("/.t/" + n, "busybox")),
+                .. extra,
+            ],
+            User = new UserIdentity(1000, 1000),
+            Mounts = [new TmpfsMount("/tmp", 16 * 1024 * 1024)],
+            Limits = new ResourceLimits(MemoryBytes: 256L * 1024 * 1024, Pids: 256),
+            StopWhenOwnerExits = true,
+        };
+    }
+
+    private static async Task DockerCliAsync(params string[] arguments)
+    {
+        var start = new System.Diagnostics.ProcessStartInfo("docker") { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add("-H");
+        start.ArgumentList.Add(Cluster.DockerHost);
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var process = System.Diagnostics.Process.Start(start)!;
+        var error = await process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        Assert.AreEqual(0, process.ExitCode, $"docker {string.Join(' ', arguments)}: {error}");
+    }
+
+    private static List<string> Nodes(IEnumerable<JobResult> results) =>
+        results.Select(r => Field(r.Stdout.Text.Split('\n')[0], "node")).Distinct().Order().ToList();
+
+    private static string Field(string line, string name) =>
+        line.Split(' ').FirstOrDefault(f => f.StartsWith(name + "=", StringComparison.Ordinal))?[(name.Length + 1)..] ?? string.Empty;
+
+    private static async Task WaitForAsync(Func<Task<bool>> condition, TimeSpan limit, string what)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (!await condition())
+        {
+            if (clock.Elapsed > limit)
+            {
+                Assert.Fail($"within {limit.TotalSeconds:0} s: {what}");
+            }
+
+            await Task.Delay(500);
+        }
+    }
+
+    /// <summary>The nodes jobs said they run on, as their output arrives.</summary>
+    private sealed class NodeWatch : IJobObserver
+    {
+        private readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> nodes = new();
+
+        public ICollection<string> Nodes => nodes.Keys;
+
+        public void OnStarted(string jobId, string instanceId)
+        {
+        }
+
+        public void OnOutput(string jobId, OutputChannel channel, ReadOnlySpan<byte> chunk)
+        {
+            var text = Encoding.UTF8.GetString(chunk);
+            var at = text.IndexOf("node=", StringComparison.Ordinal);
+            if (at >= 0)
+            {
+                nodes[text[(at + 5)..].Split('\n')[0].Trim()] = true;
+            }
+        }
+    }
+}
