@@ -1,6 +1,10 @@
 #!/usr/bin/env bash
-# Builds the static helpers ContainerTest carries, from Debian's own source packages:
-#   bwrap   bubblewrap, which makes each test's sandbox inside a worker container (LGPL-2.0-or-later)
+# Builds the static helpers ContainerTest carries:
+#   bwrap   bubblewrap, which makes each test's sandbox inside a worker container (LGPL-2.0-or-later),
+#           from Debian's own source package
+#   containertest-vminit, containertest-vmlaunch
+#           PID 1 of every virtual machine of the qemu backend, and the launcher that ties each QEMU
+#           process to the test host's life; our own C (nuget/native/vm/), compiled here
 # into artifacts/native/linux-x64/, with the versions and the sources they came from beside them.
 #
 # Why from source: the helper must run in any image, also one with another libc or none, so it is
@@ -26,6 +30,25 @@ say() { printf '==> %s\n' "$*" >&2; }
 die() { printf 'native/build.sh: %s\n' "$*" >&2; exit 1; }
 
 [ "$(uname -s)" = Linux ] && [ "$(uname -m)" = x86_64 ] || die "the helpers are built on linux-x64 only (this is $(uname -s)-$(uname -m))."
+
+# The VM helpers: small, our own, rebuilt whenever their source changes (no download, no apt).
+build_vm_helpers() {
+  local name source vm_stamp
+  for name in vminit vmlaunch; do
+    source="$ROOT/nuget/native/vm/${name#vm}.c"
+    vm_stamp="$(sha256sum "$source" | cut -c1-16) static, glibc $(ldd --version | head -n 1 | awk '{print $NF}')"
+    if [ -x "$OUT/containertest-$name" ] && [ "$(cat "$OUT/containertest-$name.version" 2>/dev/null)" = "$vm_stamp" ]; then
+      continue
+    fi
+    command -v gcc >/dev/null || die "gcc is needed to build containertest-$name: apt-get install gcc libc6-dev"
+    mkdir -p "$OUT"
+    gcc -static -Os -Wall -Wextra -Werror -o "$OUT/containertest-$name" "$source" || die "building containertest-$name failed"
+    strip "$OUT/containertest-$name"
+    echo "$vm_stamp" >"$OUT/containertest-$name.version"
+    say "$OUT/containertest-$name: $vm_stamp"
+  done
+}
+build_vm_helpers
 
 stamp="bubblewrap $BUBBLEWRAP_VERSION (Debian $BUBBLEWRAP_SUITE), static, glibc $(ldd --version | head -n 1 | awk '{print $NF}')"
 if [ -x "$OUT/bwrap" ] && [ "$(cat "$OUT/bwrap.version" 2>/dev/null)" = "$stamp" ]; then
