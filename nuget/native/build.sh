@@ -31,12 +31,15 @@ die() { printf 'native/build.sh: %s\n' "$*" >&2; exit 1; }
 
 [ "$(uname -s)" = Linux ] && [ "$(uname -m)" = x86_64 ] || die "the helpers are built on linux-x64 only (this is $(uname -s)-$(uname -m))."
 
+# (awk reads all of ldd's output: with `head -n 1` ldd may die of SIGPIPE, which pipefail makes fatal.)
+GLIBC_VERSION="$(ldd --version 2>&1 | awk 'NR == 1 { print $NF }')"
+
 # The VM helpers: small, our own, rebuilt whenever their source changes (no download, no apt).
 build_vm_helpers() {
   local name source vm_stamp
   for name in vminit vmlaunch; do
     source="$ROOT/nuget/native/vm/${name#vm}.c"
-    vm_stamp="$(sha256sum "$source" | cut -c1-16) static, glibc $(ldd --version | head -n 1 | awk '{print $NF}')"
+    vm_stamp="$(sha256sum "$source" | cut -c1-16) static, glibc $GLIBC_VERSION"
     if [ -x "$OUT/containertest-$name" ] && [ "$(cat "$OUT/containertest-$name.version" 2>/dev/null)" = "$vm_stamp" ]; then
       continue
     fi
@@ -50,7 +53,7 @@ build_vm_helpers() {
 }
 build_vm_helpers
 
-stamp="bubblewrap $BUBBLEWRAP_VERSION (Debian $BUBBLEWRAP_SUITE), static, glibc $(ldd --version | head -n 1 | awk '{print $NF}')"
+stamp="bubblewrap $BUBBLEWRAP_VERSION (Debian $BUBBLEWRAP_SUITE), static, glibc $GLIBC_VERSION"
 if [ -x "$OUT/bwrap" ] && [ "$(cat "$OUT/bwrap.version" 2>/dev/null)" = "$stamp" ]; then
   exit 0
 fi

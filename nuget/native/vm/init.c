@@ -618,8 +618,20 @@ static long long cpu_ticks(pid_t pid)
     return utime + stime;
 }
 
-/* True when a thread of pid is blocked reading its stdin: read() on fd 0 or on a copy of it
- * (.NET reads a dup of fd 0). */
+/* True when fd of pid is a copy of its stdin (the same file: .NET reads a dup of fd 0). */
+static int is_stdin(pid_t pid, const char *input, unsigned long fd)
+{
+    char file[64], link[PATH_MAX];
+    snprintf(file, sizeof file, "/proc/%d/fd/%lu", pid, fd);
+    ssize_t length = readlink(file, link, sizeof link - 1);
+    if (length <= 0)
+        return 0;
+    link[length] = 0;
+    return strcmp(link, input) == 0;
+}
+
+/* True when a thread of pid is blocked waiting for its stdin: in read() on it, or in poll() or
+ * ppoll() on a set that holds it (busybox's read builtin polls first). */
 static int reading_stdin(pid_t pid)
 {
     char path[64], input[PATH_MAX];
@@ -632,6 +644,8 @@ static int reading_stdin(pid_t pid)
     DIR *tasks = opendir(path);
     if (tasks == NULL)
         return 0;
+    snprintf(path, sizeof path, "/proc/%d/mem", pid);
+    int memory = open(path, O_RDONLY | O_CLOEXEC);
     struct dirent *entry;
     int found = 0;
     while (!found && (entry = readdir(tasks)) != NULL) {
@@ -647,17 +661,20 @@ static int reading_stdin(pid_t pid)
         if (n <= 0)
             continue;
         text[n] = 0;
-        unsigned long number, argument;
-        if (sscanf(text, "%lu 0x%lx", &number, &argument) != 2 || number != SYS_read)
+        unsigned long number, first, second;
+        if (sscanf(text, "%lu 0x%lx 0x%lx", &number, &first, &second) != 3)
             continue;
-        char link[PATH_MAX];
-        snprintf(file, sizeof file, "/proc/%d/fd/%lu", pid, argument);
-        ssize_t length = readlink(file, link, sizeof link - 1);
-        if (length > 0) {
-            link[length] = 0;
-            found = strcmp(link, input) == 0;
+        if (number == SYS_read) {
+            found = is_stdin(pid, input, first);
+        } else if ((number == SYS_poll || number == SYS_ppoll) && memory >= 0 && second > 0 && second <= 64) {
+            struct pollfd fds[64];
+            if (pread(memory, fds, second * sizeof fds[0], (off_t)first) == (ssize_t)(second * sizeof fds[0]))
+                for (unsigned long i = 0; i < second && !found; i++)
+                    found = fds[i].fd >= 0 && (fds[i].events & POLLIN) && is_stdin(pid, input, fds[i].fd);
         }
     }
+    if (memory >= 0)
+        close(memory);
     closedir(tasks);
     return found;
 }

@@ -70,8 +70,8 @@ internal sealed class QemuMachine : IAsyncDisposable
             {
                 try
                 {
-                    var command = File.ReadAllText($"/proc/{pid}/cmdline").Replace('\0', ' ');
-                    return command.Contains("qemu-system", StringComparison.Ordinal) && command.Contains(text, StringComparison.Ordinal);
+                    var argv = File.ReadAllText($"/proc/{pid}/cmdline").Split('\0');
+                    return argv[0].Contains("qemu-system", StringComparison.Ordinal) && argv.Any(a => a.Contains(text, StringComparison.Ordinal));
                 }
                 catch (IOException)
                 {

@@ -8,7 +8,7 @@ using ContainerTest.ContainerRuntime.Jobs;
 /// <summary>
 /// A read-only disk image (ext4, no journal) of a host directory, made with e2fsprogs' mke2fs
 /// (<c>-d</c> copies the directory in without mounting anything, so no privilege is needed) and,
-/// when owners must differ from the host's, debugfs. VMs attach it read-only, so any number of
+/// debugfs (owners that must differ from the host's; mke2fs's lost+found, which the folder never had). VMs attach it read-only, so any number of
 /// them share one image; what a job changes goes to a tmpfs overlay inside its VM.
 /// </summary>
 [SupportedOSPlatform("linux")]
@@ -46,7 +46,8 @@ internal static class Ext4Image
                 $"Making a disk image of {directory}",
                 cancellationToken).ConfigureAwait(false);
 
-            var commands = new StringBuilder();
+            // mke2fs always makes lost+found; the folder a job sees must hold what the host's holds.
+            var commands = new StringBuilder(paths.Contains("lost+found") ? string.Empty : "rmdir lost+found\n");
             foreach (var path in paths)
             {
                 (int Uid, int Gid)? wanted = owner is not null ? (owner.Uid, owner.Gid) : owners is not null && owners.TryGetValue(path, out var o) ? o : null;

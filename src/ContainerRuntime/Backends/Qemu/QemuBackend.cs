@@ -52,6 +52,9 @@ public sealed class QemuBackend : IJobBackend, IInteractiveJobs
     /// <summary>How the VMs run the guest's code.</summary>
     public QemuAccelerator Accelerator => machine.Accelerator;
 
+    /// <summary>The folder of this backend's VMs (removed when it is disposed).</summary>
+    internal string RunFolder => runFolder;
+
     /// <summary>The kernel the VMs boot.</summary>
     public string Kernel => machine.Kernel.Image;
 

@@ -27,7 +27,7 @@ internal static class QemuCommandLine
             "-cpu", "max",
             "-m", layout.MemoryMiB.ToString(CultureInfo.InvariantCulture),
             "-smp", layout.Cpus.ToString(CultureInfo.InvariantCulture),
-            "-nodefaults", "-no-user-config", "-nographic", "-display", "none", "-no-reboot",
+            "-nodefaults", "-no-user-config", "-display", "none", "-no-reboot",
             "-kernel", machine.Kernel.Image,
             "-initrd", machine.Initramfs,
             "-append", KernelArguments,
