@@ -58,7 +58,7 @@ public sealed class QemuBackendTests
         Assert.AreEqual(7, result.ExitCode);
         Assert.AreEqual("greeting=hello from the host\nid=1234:2345\ncwd=/srv/work/here\n", result.Stdout.Text);
         Assert.AreEqual("to-err\n", result.Stderr.Text);
-        Assert.AreEqual("vm", result.InstanceKind);
+        Assert.AreEqual("VM", result.InstanceKind);
         Assert.AreEqual(0, QemuMachine.QemuProcesses(result.InstanceId!).Count, "The job's VM is still running after its job.");
     }
 

@@ -1,6 +1,7 @@
 namespace ContainerTest.ContainerRuntime.Composition;
 
 using ContainerTest.ContainerRuntime.Backends.Docker;
+using ContainerTest.ContainerRuntime.Backends.Qemu;
 using ContainerTest.ContainerRuntime.Backends.Sandbox;
 using ContainerTest.ContainerRuntime.Errors;
 using ContainerTest.ContainerRuntime.Jobs;
@@ -10,37 +11,41 @@ using ContainerTest.ContainerRuntime.Network;
 /// The one place where backends are chosen and put together. Callers (the test adapter, the
 /// tool) see only the runtime's interfaces: one-off jobs (<see cref="Jobs"/>), pools of jobs of one
 /// template (<see cref="CreatePoolAsync"/>), interactive jobs (<see cref="Interactive"/>), and the
-/// image and housekeeping work a run starts with. Today every backend stands on a Docker Engine:
-/// jobs in pools run either in a fresh sandbox inside worker containers or in a container each.
+/// image and housekeeping work a run starts with. On a Docker Engine (the default), jobs in pools
+/// run either in a fresh sandbox inside worker containers or in a container each; with
+/// <see cref="RuntimeBackend.Qemu"/> every job runs in a virtual machine of its own and no engine
+/// is needed.
 /// </summary>
 public sealed class JobRuntime : IJobPoolFactory, IAsyncDisposable
 {
-    private readonly DockerBackend docker;
+    private readonly DockerBackend? docker;
+    private readonly QemuBackend? qemu;
     private readonly JobRuntimeOptions options;
     private readonly object isolationLock = new();
     private JobIsolation isolation;
 
-    private JobRuntime(DockerBackend docker, JobRuntimeOptions options)
+    private JobRuntime(DockerBackend? docker, QemuBackend? qemu, JobRuntimeOptions options)
     {
         this.docker = docker;
+        this.qemu = qemu;
         this.options = options;
-        isolation = options.Isolation;
-        Interactive = new IsolatingInteractiveJobs(this);
+        isolation = qemu is not null ? JobIsolation.VirtualMachine : options.Isolation;
+        Interactive = qemu is not null ? qemu : new IsolatingInteractiveJobs(this);
     }
 
     /// <summary>The id every resource of this run carries (label <see cref="ContainerLabels.RunId"/>).</summary>
-    public string RunId => docker.RunId;
+    public string RunId => qemu?.RunId ?? Docker.RunId;
 
-    /// <summary>Where the engine was found, for messages.</summary>
-    public Uri Endpoint => docker.Endpoint;
+    /// <summary>Where the engine was found, for messages (with QEMU: the kernel the VMs boot).</summary>
+    public Uri Endpoint => qemu is not null ? new Uri(qemu.Kernel) : Docker.Endpoint;
 
-    /// <summary>One-off jobs, each in a container of its own (probes, a test run outside a pool).</summary>
-    public IJobBackend Jobs => docker;
+    /// <summary>One-off jobs, each in a container (or VM) of its own (probes, a test run outside a pool).</summary>
+    public IJobBackend Jobs => qemu is not null ? qemu : Docker;
 
     /// <summary>Jobs tied to a terminal, isolated as pooled jobs are.</summary>
     public IInteractiveJobs Interactive { get; }
 
-    /// <summary>The isolation pools get now: the configured one, or containers after a fallback.</summary>
+    /// <summary>The isolation pools get now: the configured one, containers after a fallback, or VMs with QEMU.</summary>
     public JobIsolation Isolation
     {
         get
@@ -52,29 +57,42 @@ public sealed class JobRuntime : IJobPoolFactory, IAsyncDisposable
         }
     }
 
-    /// <summary>Finds the engine (as the Docker CLI does) and checks it answers.</summary>
-    /// <exception cref="BackendUnavailableException">No engine answers, or it is not ours to use.</exception>
+    /// <summary>
+    /// Finds the engine (as the Docker CLI does) and checks it answers; with
+    /// <see cref="RuntimeBackend.Qemu"/>, finds QEMU and a kernel and chooses the accelerator instead.
+    /// </summary>
+    /// <exception cref="BackendUnavailableException">No engine answers, or it is not ours to use; QEMU, a kernel or a driver is missing.</exception>
     public static async Task<JobRuntime> ConnectAsync(JobRuntimeOptions? options = null, CancellationToken cancellationToken = default)
     {
+        options ??= new JobRuntimeOptions();
+        if (options.Backend == RuntimeBackend.Qemu)
+        {
+            var vms = await QemuBackend.ConnectAsync(new QemuBackendOptions { Kernel = options.Kernel, OnNotice = options.OnNotice }, cancellationToken).ConfigureAwait(false);
+            return new JobRuntime(null, vms, options);
+        }
+
         var docker = await DockerBackend.ConnectAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
-        return new JobRuntime(docker, options ?? new JobRuntimeOptions());
+        return new JobRuntime(docker, null, options);
     }
 
     /// <summary>
     /// The host image: built once from this machine's own .NET runtime and the libraries it
     /// needs (cached by content hash), so .NET jobs run without any registry. Returns its tag.
     /// </summary>
-    public Task<string> EnsureHostImageAsync(CancellationToken cancellationToken = default) => docker.EnsureHostImageAsync(cancellationToken);
+    public Task<string> EnsureHostImageAsync(CancellationToken cancellationToken = default) =>
+        qemu?.EnsureHostImageAsync(cancellationToken) ?? Docker.EnsureHostImageAsync(cancellationToken);
 
     /// <summary>Removes what earlier runs left when they were killed before they could clean up; returns how many.</summary>
-    public Task<int> RemoveOrphansAsync(CancellationToken cancellationToken = default) => docker.RemoveOrphansAsync(cancellationToken);
+    public Task<int> RemoveOrphansAsync(CancellationToken cancellationToken = default) =>
+        qemu is not null ? Task.FromResult(QemuBackend.RemoveOrphans()) : Docker.RemoveOrphansAsync(cancellationToken);
 
-    /// <summary>Everything carrying ContainerTest's labels on the engine: containers, networks, images (<c>dotnet containertest clean</c>).</summary>
-    public Task<IReadOnlyList<Leftover>> FindLeftoversAsync(CancellationToken cancellationToken = default) => DockerLeftovers.FindAsync(docker.Client, cancellationToken);
+    /// <summary>Everything carrying ContainerTest's labels on the engine: containers, networks, images (<c>dotnet containertest clean</c>); none with QEMU.</summary>
+    public Task<IReadOnlyList<Leftover>> FindLeftoversAsync(CancellationToken cancellationToken = default) =>
+        docker is null ? Task.FromResult<IReadOnlyList<Leftover>>([]) : DockerLeftovers.FindAsync(docker.Client, cancellationToken);
 
     /// <summary>Removes those of <paramref name="leftovers"/> whose owner is not a live process on this machine; returns what was removed.</summary>
     public Task<IReadOnlyList<Leftover>> RemoveLeftoversAsync(IEnumerable<Leftover> leftovers, CancellationToken cancellationToken = default) =>
-        DockerLeftovers.RemoveAsync(docker.Client, leftovers, cancellationToken);
+        docker is null ? Task.FromResult<IReadOnlyList<Leftover>>([]) : DockerLeftovers.RemoveAsync(docker.Client, leftovers, cancellationToken);
 
     /// <summary>
     /// A pool for jobs of <paramref name="jobTemplate"/>, isolated as <see cref="Isolation"/> says.
@@ -86,6 +104,12 @@ public sealed class JobRuntime : IJobPoolFactory, IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(jobTemplate);
         ArgumentNullException.ThrowIfNull(options);
+        if (qemu is not null)
+        {
+            return await qemu.CreatePoolAsync(jobTemplate, options, cancellationToken).ConfigureAwait(false);
+        }
+
+        var docker = Docker;
         if (Isolation == JobIsolation.Sandbox)
         {
             try
@@ -105,7 +129,20 @@ public sealed class JobRuntime : IJobPoolFactory, IAsyncDisposable
     }
 
     /// <summary>Removes everything this run still has, then lets go of the engine.</summary>
-    public ValueTask DisposeAsync() => docker.DisposeAsync();
+    public async ValueTask DisposeAsync()
+    {
+        if (qemu is not null)
+        {
+            await qemu.DisposeAsync().ConfigureAwait(false);
+        }
+
+        if (docker is not null)
+        {
+            await docker.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    private DockerBackend Docker => docker ?? throw new InvalidOperationException("This runtime runs jobs in VMs; it has no Docker Engine.");
 
     private void FallBack(SandboxUnavailableException ex)
     {
@@ -133,7 +170,7 @@ public sealed class JobRuntime : IJobPoolFactory, IAsyncDisposable
             {
                 try
                 {
-                    return await SandboxInteractiveJob.RunAsync(runtime.docker, spec, terminal, kind, cancellationToken).ConfigureAwait(false);
+                    return await SandboxInteractiveJob.RunAsync(runtime.Docker, spec, terminal, kind, cancellationToken).ConfigureAwait(false);
                 }
                 catch (SandboxUnavailableException ex)
                 {
@@ -141,7 +178,7 @@ public sealed class JobRuntime : IJobPoolFactory, IAsyncDisposable
                 }
             }
 
-            return await runtime.docker.RunInteractiveAsync(spec, terminal, kind, cancellationToken).ConfigureAwait(false);
+            return await runtime.Docker.RunInteractiveAsync(spec, terminal, kind, cancellationToken).ConfigureAwait(false);
         }
     }
 }

@@ -21,7 +21,7 @@ using ContainerTest.ContainerRuntime.Jobs;
 public sealed class QemuBackend : IJobBackend, IInteractiveJobs
 {
     /// <summary>What a job's instance is called in results and messages.</summary>
-    public const string InstanceKind = "vm";
+    public const string InstanceKind = "VM";
 
     private readonly VmMachine machine;
     private readonly QemuBackendOptions options;
