@@ -14,6 +14,9 @@ using System.Text;
 [SupportedOSPlatform("linux")]
 internal sealed record AcceleratorChoice(QemuAccelerator Accelerator, string Notice)
 {
+    /// <summary>The device through which QEMU uses KVM.</summary>
+    internal const string KvmDevice = "/dev/kvm";
+
     private const string TcgCost =
         "Emulated code runs many times slower than on the CPU (here a .NET test process costs seconds of CPU instead of tenths), so tests take much longer than in containers; "
         + "each VM still starts from a saved state with the test's process already waiting, which saves most of a boot and a .NET start per test.";
@@ -31,27 +34,9 @@ internal sealed record AcceleratorChoice(QemuAccelerator Accelerator, string Not
             return new AcceleratorChoice(QemuAccelerator.Kvm, "ContainerTest: each test runs in a QEMU virtual machine of its own, accelerated by KVM (as asked).");
         }
 
-        const string device = "/dev/kvm";
-        if (!File.Exists(device))
+        if (FromDevice(KvmDevice) is { } unusable)
         {
-            return Tcg(
-                "this machine has no /dev/kvm (no hardware virtualization, or it is switched off, or the kvm module is not loaded)",
-                " For KVM: enable virtualization (VT-x/AMD-V) in the firmware or, in a cloud VM, choose a machine type with nested virtualization, then `sudo modprobe kvm_intel` (or kvm_amd).");
-        }
-
-        try
-        {
-            using var open = new FileStream(device, FileMode.Open, FileAccess.ReadWrite);
-        }
-        catch (UnauthorizedAccessException)
-        {
-            return Tcg(
-                "/dev/kvm is there but this user may not use it (KVM present but not permitted)",
-                $" For KVM: add the user to the group owning /dev/kvm (`sudo usermod -aG kvm {Environment.UserName}`, then log in again).");
-        }
-        catch (IOException ex)
-        {
-            return Tcg($"/dev/kvm cannot be opened ({ex.Message})", " Check that the kvm module is loaded and working (`dmesg | grep -i kvm`).");
+            return unusable;
         }
 
         var verdictFile = Path.Combine(RuntimeCache.Root, "qemu", "kvm-" + Key(kernelImage, qemuPath) + ".txt");
@@ -73,6 +58,36 @@ internal sealed record AcceleratorChoice(QemuAccelerator Accelerator, string Not
             : Tcg(
                 $"KVM is present but cannot run the guest kernel here ({failure.Trim()})",
                 $" This happens under nested hypervisors that offer /dev/kvm without full virtualization; on a machine where KVM works, it is used. (The verdict is kept until the next boot in {verdictFile}.)");
+    }
+
+    /// <summary>
+    /// TCG, with the reason and the fix, when <paramref name="device"/> (the KVM device) is missing
+    /// or this process's user may not open it for reading and writing; null when it opens.
+    /// </summary>
+    internal static AcceleratorChoice? FromDevice(string device)
+    {
+        if (!File.Exists(device))
+        {
+            return Tcg(
+                $"this machine has no {device} (no hardware virtualization, or it is switched off, or the kvm module is not loaded)",
+                " For KVM: enable virtualization (VT-x/AMD-V) in the firmware or, in a cloud VM, choose a machine type with nested virtualization, then `sudo modprobe kvm_intel` (or kvm_amd).");
+        }
+
+        try
+        {
+            using var open = new FileStream(device, FileMode.Open, FileAccess.ReadWrite);
+            return null;
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return Tcg(
+                $"{device} is there but this user may not use it (KVM present but not permitted)",
+                $" For KVM: add the user to the group owning {device} (`sudo usermod -aG kvm {Environment.UserName}`, then log in again).");
+        }
+        catch (IOException ex)
+        {
+            return Tcg($"{device} cannot be opened ({ex.Message})", " Check that the kvm module is loaded and working (`dmesg | grep -i kvm`).");
+        }
     }
 
     private static AcceleratorChoice Tcg(string reason, string fix) =>
