@@ -45,18 +45,21 @@ public sealed class QemuBackendTests
 
     [TestMethod]
     [Timeout(600_000)]
-    public async Task A_job_gets_its_environment_user_working_directory_and_streams_and_its_exit_code_comes_back()
+    public async Task A_job_gets_its_environment_user_working_directory_limits_and_streams_and_no_network_and_its_exit_code_comes_back()
     {
-        var result = await Machine.Backend.RunAsync(Machine.Shell("echo \"greeting=$GREETING\"; echo \"id=$(id -u):$(id -g)\"; echo \"cwd=$(pwd)\"; echo to-err >&2; exit 7") with
+        var result = await Machine.Backend.RunAsync(Machine.Shell(
+            "echo \"greeting=$GREETING\"; echo \"id=$(id -u):$(id -g)\"; echo \"cwd=$(pwd)\"; echo \"cpus=$(nproc)\"; "
+            + "echo \"memory.max=$(cat /sys/fs/cgroup$(cut -d: -f3 /proc/self/cgroup)/memory.max)\"; echo \"net=$(ls /sys/class/net | tr '\\n' ' ')\"; echo to-err >&2; exit 7") with
         {
             Environment = new Dictionary<string, string> { ["GREETING"] = "hello from the host", ["PATH"] = QemuMachine.Tools },
             User = new UserIdentity(1234, 2345),
             WorkingDirectory = "/srv/work/here",
+            Limits = new ResourceLimits(MemoryBytes: 300L << 20, Cpus: 1),
         });
 
         Assert.AreEqual(TerminationReason.Exited, result.Termination, result.FailureCause);
         Assert.AreEqual(7, result.ExitCode);
-        Assert.AreEqual("greeting=hello from the host\nid=1234:2345\ncwd=/srv/work/here\n", result.Stdout.Text);
+        Assert.AreEqual($"greeting=hello from the host\nid=1234:2345\ncwd=/srv/work/here\ncpus=1\nmemory.max={300L << 20}\nnet=lo \n", result.Stdout.Text);
         Assert.AreEqual("to-err\n", result.Stderr.Text);
         Assert.AreEqual("VM", result.InstanceKind);
         Assert.AreEqual(0, QemuMachine.QemuProcesses(result.InstanceId!).Count, "The job's VM is still running after its job.");
@@ -111,7 +114,7 @@ public sealed class QemuBackendTests
     public async Task A_crash_and_a_hang_past_the_timeout_end_only_their_own_VM_and_keep_their_output()
     {
         var crash = Machine.Backend.RunAsync(Machine.Shell("echo before-crash; kill -SEGV $$"));
-        var hang = Machine.Backend.RunAsync(Machine.Shell("echo before-hang; sleep 600") with { Timeout = TimeSpan.FromSeconds(30) });
+        var hang = Machine.Backend.RunAsync(Machine.Shell("echo before-hang; sleep 600") with { Timeout = TimeSpan.FromSeconds(10) });
         var results = await Task.WhenAll(crash, hang);
 
         Assert.AreEqual(TerminationReason.Exited, results[0].Termination, results[0].FailureCause);
@@ -119,7 +122,7 @@ public sealed class QemuBackendTests
         Assert.AreEqual("before-crash\n", results[0].Stdout.Text);
         Assert.AreEqual(TerminationReason.TimedOut, results[1].Termination, results[1].FailureCause);
         Assert.AreEqual("before-hang\n", results[1].Stdout.Text);
-        Assert.IsTrue(results[1].Duration < TimeSpan.FromSeconds(90), $"The hang ran {results[1].Duration} past a 30 s timeout.");
+        Assert.IsTrue(results[1].Duration < TimeSpan.FromSeconds(60), $"The hang ran {results[1].Duration} past a 10 s timeout.");
         Assert.AreEqual(0, QemuMachine.QemuProcesses(results[1].InstanceId!).Count, "The timed-out VM is still running.");
     }
 
@@ -178,6 +181,28 @@ public sealed class QemuBackendTests
         var noDriver = await Assert.ThrowsExactlyAsync<BackendUnavailableException>(() => QemuBackend.ConnectAsync(new QemuBackendOptions { Kernel = partial.Path }));
         StringAssert.Contains(noDriver.Message, "has no 9p");
         StringAssert.Contains(noDriver.Message, "linux-image-amd64");
+    }
+
+    [TestMethod]
+    public void KVM_missing_or_not_permitted_means_TCG_with_the_cause_and_the_fix_in_the_first_message()
+    {
+        var missing = AcceleratorChoice.FromDevice("/nonexistent/kvm");
+        Assert.AreEqual(QemuAccelerator.Tcg, missing?.Accelerator);
+        StringAssert.Contains(missing!.Notice, "no /nonexistent/kvm");
+        StringAssert.Contains(missing.Notice, "modprobe kvm");
+
+        if (!File.Exists(AcceleratorChoice.KvmDevice) || Environment.UserName != "root")
+        {
+            Assert.Inconclusive($"Needs {AcceleratorChoice.KvmDevice} and root (to act as another user) to see KVM present but not permitted.");
+        }
+
+        // The real device, opened as a user outside its group (crw------- root root here).
+        var forbidden = ThreadUser.RunAs(65534, () => AcceleratorChoice.FromDevice(AcceleratorChoice.KvmDevice));
+        Assert.AreEqual(QemuAccelerator.Tcg, forbidden?.Accelerator);
+        StringAssert.Contains(forbidden!.Notice, "KVM present but not permitted");
+        StringAssert.Contains(forbidden.Notice, "usermod -aG kvm");
+        StringAssert.Contains(forbidden.Notice, "slower");
+        Assert.IsNull(AcceleratorChoice.FromDevice(AcceleratorChoice.KvmDevice), "root may open /dev/kvm, yet it was refused.");
     }
 
     [TestMethod]
