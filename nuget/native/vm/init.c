@@ -612,8 +612,12 @@ static long long cpu_ticks(pid_t pid)
     if (p == NULL)
         return -1;
     long long utime = 0, stime = 0;
+    char state = 0;
     /* after ")": state(3) ppid(4) ... utime(14) stime(15) */
-    if (sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lld %lld", &utime, &stime) != 2)
+    if (sscanf(p + 2, "%c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lld %lld", &state, &utime, &stime) != 3)
+        return -1;
+    /* A command that ended is a zombie until the main loop reaps it, which it does not while it waits here. */
+    if (state == 'Z' || state == 'X')
         return -1;
     return utime + stime;
 }
@@ -704,12 +708,18 @@ static void wait_for_input(long timeout_ms, long quiet_ms)
     report("waiting-failed not waiting for its input after %ld ms", timeout_ms);
 }
 
+/* The window's size; kept when it comes before the terminal is opened (a job's turn sends it
+   ahead of the steps that open the terminal and start the command). */
+static struct winsize window;
+
 static void set_window(struct record *r)
 {
-    if (tty < 0 || !need(r, 2))
+    if (!need(r, 2))
         return;
-    struct winsize size = {.ws_row = (unsigned short)number(r->field[0]), .ws_col = (unsigned short)number(r->field[1])};
-    ioctl(tty, TIOCSWINSZ, &size);
+    window.ws_row = (unsigned short)number(r->field[0]);
+    window.ws_col = (unsigned short)number(r->field[1]);
+    if (tty >= 0)
+        ioctl(tty, TIOCSWINSZ, &window);
 }
 
 static void execute(struct record *r)
@@ -840,6 +850,8 @@ static void execute(struct record *r)
                 mode.c_cflag |= CLOCAL;
                 tcsetattr(tty, TCSANOW, &mode);
             }
+            if (window.ws_row != 0)
+                ioctl(tty, TIOCSWINSZ, &window);
             return;
         }
         if ((out_port = open_port("ct.out", O_WRONLY, 5000)) < 0 || (err_port = open_port("ct.err", O_WRONLY, 5000)) < 0) {
