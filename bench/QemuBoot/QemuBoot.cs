@@ -28,7 +28,7 @@ Console.WriteLine("|---|---|---|---|---|---|");
 foreach (var (name, command, layers) in new[]
 {
     ("busybox `read`", new[] { "/.ct/tools/busybox", "sh", "-c", "read line; echo got $line" }, new[] { new HostDirectoryLayer(tools, "/.ct/tools") }),
-    (".NET app awaiting its stdin", new[] { dotnet, "/.ct/waiter/Waiter.dll" }, new[] { new HostDirectoryLayer(waiter, "/.ct/waiter", LayerAccess.CopyOnWrite) }),
+    (".NET program awaiting its stdin", new[] { dotnet, "/.ct/waiter/Waiter.dll" }, new[] { new HostDirectoryLayer(waiter, "/.ct/waiter", LayerAccess.CopyOnWrite) }),
 })
 {
     foreach (var snapshots in new[] { false, true })
