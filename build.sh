@@ -19,8 +19,9 @@ engine_answers() { docker info >/dev/null 2>&1; }
 # Packages the tests need besides Docker: a static busybox for the small test image and the
 # shell's toolbox, Debian's docker-registry for the local registry the pull tests push to,
 # tmux, the real terminal the shell tests type into, gcc for the system-call probe the
-# seccomp tests build (and for the VM's init), and QEMU for the qemu backend's tests.
-TEST_PACKAGES=(busybox-static docker-registry tmux gcc libc6-dev qemu-system-x86)
+# seccomp tests build (and for the VM's init), redis-server, from which the shared-service tests
+# build their image, and QEMU for the qemu backend's tests.
+TEST_PACKAGES=(busybox-static docker-registry tmux gcc libc6-dev redis-server qemu-system-x86)
 
 apt_install() {
   local missing=()
@@ -122,7 +123,11 @@ cmd_test() {
     say "testing $name"
     if ! dotnet test "$project" -c "$CONFIGURATION" --no-build --nologo \
         --logger "trx;LogFileName=$name.trx" --logger "console;verbosity=normal" \
-        --results-directory "$results" 2>&1 | tee "$results/$name.log" | grep -E '^\s+(Passed|Failed|Skipped) |^\s*(Error Message|Stack Trace):|^Total tests|^\s+(Passed|Failed|Skipped):' ; then
+        --results-directory "$results" 2>&1 | tee "$results/$name.log" | awk '
+          /^[[:space:]]*Error Message:/ { print; message = 6; next }
+          /^[[:space:]]*Stack Trace:/ { print; message = 0; next }
+          message > 0 { print; message--; next }
+          /^[[:space:]]+(Passed|Failed|Skipped) |^Total tests|^[[:space:]]+(Passed|Failed|Skipped):/ { print }' ; then
       :
     fi
     if [ ! -f "$results/$name.trx" ]; then

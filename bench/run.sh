@@ -10,6 +10,8 @@
 #                        loads MSTest and runs one test, via MSTest's own runner), 4 at a time
 #   container per test   ContainerTest with ContainerTestIsolation=container (its warm pool on)
 #   sandbox, no spares   ContainerTest's sandboxes with CONTAINERTEST_POOL_DEPTH=0 (one worker per slot)
+#   sandbox, JIT         ContainerTest's sandboxes, built with ContainerTestReadyToRun=false (the
+#                        test framework JIT-compiled in every sandbox), to show what precompiling pays
 #   sandbox              ContainerTest as it comes (a fresh sandbox per test in worker containers)
 #   VM per test          ContainerTestBackend=qemu (a QEMU VM per test, started from a saved state);
 #                        only when qemu-system-x86_64 and a kernel (nuget/native/kernel.sh) are
@@ -200,6 +202,7 @@ for project in "${selected[@]}"; do
   dotnet build "$dir" -c Release -o "$dir/native" -p:ContainerTest=false -nologo -clp:ErrorsOnly >/dev/null
   dotnet build "$dir" -c Release -o "$dir/naive" -p:ContainerTest=false -p:EnableMSTestRunner=true -p:OutputType=Exe -nologo -clp:ErrorsOnly >/dev/null
   dotnet build "$dir" -c Release -o "$dir/contained" -nologo -clp:ErrorsOnly >/dev/null
+  dotnet build "$dir" -c Release -o "$dir/contained-jit" -p:ContainerTestReadyToRun=false -nologo -clp:ErrorsOnly >/dev/null
   # The host image is built on first use; make sure it exists before anything is timed.
   [ -n "$(host_image)" ] || ContainerTest=true dotnet test "$dir/contained/$project.dll" --filter Name=T1 >/dev/null 2>&1 || true
   image="$(host_image)"
@@ -215,6 +218,8 @@ for project in "${selected[@]}"; do
   read -r container container_rss container_first container_cpu <<<"$(CONTAINERTEST_ISOLATION=container measure dotnet test "$dir/contained/$project.dll" --logger "console;verbosity=normal" -- "$batch")"
   echo "==> $project: ContainerTest, sandboxes without spare workers" >&2
   read -r nospare nospare_rss nospare_first nospare_cpu <<<"$(CONTAINERTEST_POOL_DEPTH=0 measure dotnet test "$dir/contained/$project.dll" --logger "console;verbosity=normal" -- "$batch")"
+  echo "==> $project: ContainerTest, sandboxes, framework JIT-compiled" >&2
+  read -r jit jit_rss jit_first jit_cpu <<<"$(measure dotnet test "$dir/contained-jit/$project.dll" --logger "console;verbosity=normal" -- "$batch")"
   echo "==> $project: ContainerTest, sandboxes" >&2
   read -r sandbox sandbox_rss sandbox_first sandbox_cpu <<<"$(measure dotnet test "$dir/contained/$project.dll" --logger "console;verbosity=normal" -- "$batch")"
   vm_row=()
@@ -227,7 +232,8 @@ for project in "${selected[@]}"; do
 
   for row in "native serial:$serial:$serial_rss:$serial_first:$serial_cpu" "native method-parallel:$parallel:$parallel_rss:$parallel_first:$parallel_cpu" \
              "naive docker run ×4:$naive:$naive_rss:$naive_first:$naive_cpu" "ContainerTest, container per test:$container:$container_rss:$container_first:$container_cpu" \
-             "ContainerTest, sandbox, no spare workers:$nospare:$nospare_rss:$nospare_first:$nospare_cpu" "ContainerTest, sandbox:$sandbox:$sandbox_rss:$sandbox_first:$sandbox_cpu" "${vm_row[@]}"; do
+             "ContainerTest, sandbox, no spare workers:$nospare:$nospare_rss:$nospare_first:$nospare_cpu" "ContainerTest, sandbox, framework JIT-compiled:$jit:$jit_rss:$jit_first:$jit_cpu" \
+             "ContainerTest, sandbox:$sandbox:$sandbox_rss:$sandbox_first:$sandbox_cpu" "${vm_row[@]}"; do
     IFS=: read -r mode wall rss first cpu <<<"$row"
     [ "$first" = "-" ] || first=$(printf '%.1f' "$first")
     printf '| %s | %s | %.1f | %.1f | %.3f | %d | %s | %.2f× | %.2f× |\n' "$project ($count tests)" "$mode" "$wall" "$(echo "$count / $wall" | bc -l)" "$(echo "$cpu / $count" | bc -l)" "$((rss / 1024))" \

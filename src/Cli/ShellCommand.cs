@@ -68,11 +68,15 @@ internal static class ShellCommand
             new JobRuntimeOptions { Backend = settings.Backend, Kernel = settings.Kernel, Isolation = settings.Isolation, OnNotice = notice => Console.Error.WriteLine(notice) },
             session.Token).ConfigureAwait(false);
         var chosenImage = await TestSettings.ImageAsync(runtime, settings, image, session.Token).ConfigureAwait(false);
+
+        // The run's shared services, as `dotnet test` starts them, for as long as the shell lasts.
+        await using var services = settings.Services.Count > 0 ? await runtime.StartServicesAsync(settings.Services, session.Token).ConfigureAwait(false) : null;
+        settings = services is null ? settings : settings with { Network = ServiceNetwork.With(settings.Network, services.Endpoints) };
         var (testJob, _) = new TestJobBuilder(settings, chosenImage, runSettingsXml: null).Build(testCase, runtime.RunId);
         var spec = ShellJob.From(testJob, toolbox, placement, runFirst);
 
         await Console.Error.WriteLineAsync(
-            $"ContainerTest: shell in the {Kind(runtime)} of {testCase.FullyQualifiedName} (image {chosenImage}, user {settings.User}, network {settings.Network}); tools in {ToolboxLayers.Folder}. `exit` leaves and removes the {Kind(runtime)}.").ConfigureAwait(false);
+            $"ContainerTest: shell in the {Kind(runtime)} of {testCase.FullyQualifiedName} (image {chosenImage}, user {settings.User}, network {DockerAccess.Network(settings)}{(services is null ? string.Empty : ", services " + string.Join(", ", services.Names))}); tools in {ToolboxLayers.Folder}. `exit` leaves and removes the {Kind(runtime)}.").ConfigureAwait(false);
         JobResult result;
         using (var terminal = new UserTerminal())
         {

@@ -68,4 +68,7 @@ public enum BackendCapabilities : long
     /// and an init process as PID 1 (<see cref="Jobs.JobSpec.Init"/>).
     /// </summary>
     SandboxHost = 1 << 18,
+
+    /// <summary>The socket of the engine that runs the job, inside it (<see cref="Jobs.EngineSocketMount"/>).</summary>
+    EngineSocket = 1 << 19,
 }

@@ -42,6 +42,7 @@ public static class CapabilityCheck
                 TmpfsMount => BackendCapabilities.TmpfsMount,
                 ProcMount { ContainerPath: "/proc" } => BackendCapabilities.ProcAtSlashProc,
                 ProcMount => BackendCapabilities.ProcElsewhere,
+                EngineSocketMount => BackendCapabilities.EngineSocket,
                 _ => throw new InvalidJobSpecException($"Unknown mount kind {mount.GetType().Name}."),
             };
         }

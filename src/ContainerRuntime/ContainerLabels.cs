@@ -24,6 +24,13 @@ public static class ContainerLabels
     /// <summary>The process id of the process that created it, to tell whether its owner is still alive.</summary>
     public const string OwnerProcessId = "io.containertest.owner-pid";
 
+    /// <summary>
+    /// On a run's reaper: the process id of the process whose run it removes when that process
+    /// ends — for people and tests. Not <see cref="OwnerProcessId"/>: a reaper must outlive its
+    /// owner, and sweeps of dead owners' leftovers must not stop it halfway.
+    /// </summary>
+    public const string GuardedProcessId = "io.containertest.guarded-pid";
+
     /// <summary>The machine (host name) of the process that created it: its pid means something only there.</summary>
     public const string OwnerHost = "io.containertest.owner-host";
 }

@@ -25,7 +25,7 @@ public sealed class CheckSettingNames : Microsoft.Build.Utilities.Task
         var global = (BuildEngine as IBuildEngine6)?.GetGlobalProperties()?.Keys ?? [];
         foreach (var name in global.Where(n => IsUnknown(n, known)))
         {
-            Log.LogWarning($"ContainerTest: the property '{name}' given on the command line is not a ContainerTest setting and is ignored. Did you mean {SettingNameDistance.Closest(name, known)}?");
+            Log.LogWarning($"ContainerTest: the property '{name}' given on the command line is not a ContainerTest setting and is ignored. Did you mean {TestAdapter.Settings.SettingNames.Closest(name, known)}?");
         }
 
         foreach (var file in Files.Select(f => f.ItemSpec).Where(File.Exists).Distinct(StringComparer.Ordinal))
@@ -43,7 +43,7 @@ public sealed class CheckSettingNames : Microsoft.Build.Utilities.Task
             foreach (var element in document.Descendants().Where(e => e.Parent?.Name.LocalName == "PropertyGroup" && IsUnknown(e.Name.LocalName, known)))
             {
                 var line = ((System.Xml.IXmlLineInfo)element).LineNumber;
-                Log.LogWarning(null, null, null, file, line, 0, 0, 0, $"ContainerTest: the property '{element.Name.LocalName}' is not a ContainerTest setting and is ignored. Did you mean {SettingNameDistance.Closest(element.Name.LocalName, known)}?");
+                Log.LogWarning(null, null, null, file, line, 0, 0, 0, $"ContainerTest: the property '{element.Name.LocalName}' is not a ContainerTest setting and is ignored. Did you mean {TestAdapter.Settings.SettingNames.Closest(element.Name.LocalName, known)}?");
             }
         }
 

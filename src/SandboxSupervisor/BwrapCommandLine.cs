@@ -95,9 +95,12 @@ internal static class BwrapCommandLine
         return args;
     }
 
-    /// <summary>The job's /etc/hosts: the usual loopback names, and its host name on loopback (as the engine writes a container's).</summary>
-    public static string HostsFile(string job) =>
-        $"127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n127.0.1.1\t{job}\n";
+    /// <summary>
+    /// The job's /etc/hosts: the usual loopback names, its host name on loopback (as the engine
+    /// writes a container's), and <paramref name="mapped"/> (lines of the worker's own, see <see cref="WorkerHosts"/>).
+    /// </summary>
+    public static string HostsFile(string job, IReadOnlyList<string>? mapped = null) =>
+        $"127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n127.0.1.1\t{job}\n" + string.Concat((mapped ?? []).Select(line => line + "\n"));
 
     private static string Number(long value) => value.ToString(CultureInfo.InvariantCulture);
 }

@@ -157,7 +157,9 @@ internal sealed class Supervisor(string bwrap, string scratch, FrameWriter outpu
         var jobFiles = Path.Combine(scratch, job);
         Directory.CreateDirectory(jobFiles);
         File.WriteAllText(Path.Combine(jobFiles, "hostname"), job + "\n");
-        File.WriteAllText(Path.Combine(jobFiles, "hosts"), BwrapCommandLine.HostsFile(job));
+        // A sandbox on the worker's network keeps the names the engine mapped for it (allowed hosts, shared services).
+        var mapped = sandboxSpec.ShareNetwork && File.Exists("/etc/hosts") ? WorkerHosts.MappedNames(File.ReadAllText("/etc/hosts"), Environment.MachineName) : [];
+        File.WriteAllText(Path.Combine(jobFiles, "hosts"), BwrapCommandLine.HostsFile(job, mapped));
         return SandboxProcess.Start(bwrap, sandboxSpec, worker!, job, jobFiles, seccompFile, sink);
     }
 

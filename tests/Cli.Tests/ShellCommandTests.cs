@@ -37,10 +37,11 @@ public sealed class ShellCommandTests
             var path = screen.Split('\n').Select(l => l.Trim()).Last(l => l.StartsWith("PATH=", StringComparison.Ordinal));
             Assert.IsTrue(path.EndsWith(":/.containertest/bin", StringComparison.Ordinal), path);
 
-            await terminal.TypeLineAsync("ps");
+            await terminal.TypeLineAsync("ps; readlink /.containertest/bin/ls; readlink /.containertest/bin/sh");
             screen = await terminal.WaitForAsync(Prompt, times: 4);
             StringAssert.Contains(screen, "PID");
-            StringAssert.Contains(screen, "/.containertest/bin/sh");
+            StringAssert.Matches(screen, new System.Text.RegularExpressions.Regex(@"\d+ .*\bsh\s*\n"), "ps shows the shell");
+            StringAssert.Matches(screen, new System.Text.RegularExpressions.Regex(@"\ntoybox\s*\nbusybox\s*\n"), "ls is toybox's, the shell busybox's (toybox has none yet)");
 
             await terminal.TypeLineAsync("ls /bin/sh; id -u");
             screen = await terminal.WaitForAsync(Prompt, times: 5);
@@ -77,12 +78,16 @@ public sealed class ShellCommandTests
     }
 
     [TestMethod]
-    public async Task Run_first_shows_the_failure_then_the_prompt_on_the_files_the_test_left()
+    [DataRow("sandbox")]
+    [DataRow("container")]
+    public async Task Run_first_shows_the_failure_then_the_prompt_on_the_files_the_test_left(string isolation)
     {
         var assembly = await ShellFixtureProject.BuildAsync(TestContext.CancellationToken);
-        await using (var terminal = await TmuxSession.StartAsync(CliTool.ShellCommandLine("shell", "Leaves_a_file_and_fails", "--run", "--path-prepend", "--project", assembly)))
+        var commandLine = $"env CONTAINERTEST_ISOLATION={isolation} " + CliTool.ShellCommandLine("shell", "Leaves_a_file_and_fails", "--run", "--path-prepend", "--project", assembly);
+        await using (var terminal = await TmuxSession.StartAsync(commandLine))
         {
             var screen = await terminal.WaitForAsync(Prompt, timeout: TimeSpan.FromSeconds(90));
+            StringAssert.Contains(screen, $"shell in the {isolation} of ShellFixture.ShellTests.Leaves_a_file_and_fails");
             StringAssert.Contains(screen, "Failed  Leaves_a_file_and_fails");
             StringAssert.Contains(screen, "the deliberate failure of ShellFixture");
             Assert.IsFalse(screen.Contains("\"kind\"", StringComparison.Ordinal), "protocol lines on the screen:\n" + screen);

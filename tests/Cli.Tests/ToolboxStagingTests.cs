@@ -19,8 +19,16 @@ public sealed class ToolboxStagingTests
         var output = await ShellFixtureProject.BuildAgainAsync(TestContext.CancellationToken);
 
         StringAssert.Contains(output, "Skipping target \"ContainerTestStageToolbox\"");
-        Assert.IsTrue(File.Exists(Path.Combine(toolbox, "busybox")), "incremental clean deleted the staged binary");
-        var applets = await File.ReadAllLinesAsync(Path.Combine(toolbox, "applets"), TestContext.CancellationToken);
-        CollectionAssert.IsSubsetOf(UsualTools, applets);
+        Assert.IsTrue(File.Exists(Path.Combine(toolbox, "busybox")), "incremental clean deleted the staged busybox");
+        Assert.IsTrue(File.Exists(Path.Combine(toolbox, "toybox")), "incremental clean deleted the staged toybox");
+        var tools = (await File.ReadAllLinesAsync(Path.Combine(toolbox, "applets"), TestContext.CancellationToken))
+            .Select(line => line.Split('\t'))
+            .ToDictionary(parts => parts[0], parts => parts[1]);
+        CollectionAssert.IsSubsetOf(UsualTools, tools.Keys.ToList());
+        Assert.AreEqual("toybox", tools["ls"], "toybox serves every tool it has");
+        Assert.AreEqual("toybox", tools["grep"]);
+        Assert.AreEqual("busybox", tools["sh"], "busybox serves only what toybox lacks");
+        Assert.AreEqual("busybox", tools["vi"]);
+        Assert.AreEqual("busybox", tools["less"]);
     }
 }

@@ -5,6 +5,7 @@ using System.Text;
 using ContainerTest.ContainerRuntime.Backends.Sandbox;
 using ContainerTest.ContainerRuntime.Jobs;
 using ContainerTest.ContainerRuntime.Layers;
+using ContainerTest.ContainerRuntime.Network;
 using ContainerTest.ContainerRuntime.Tests.Fixtures;
 
 /// <summary>
@@ -35,6 +36,51 @@ public sealed class SandboxPoolTests
         Assert.AreEqual(0, (await TestEngine.ContainersWithLabelAsync(PoolLabel, marker)).Count, "every worker is removed");
     }
 
+    [TestMethod]
+    public async Task Network_none_and_loopback_reach_only_the_sandboxs_own_loopback_while_open_reaches_the_host()
+    {
+        await using var server = HostTcpServer.Greeting("hello-from-host");
+        var gateway = await HostAddresses.BridgeGatewayAsync();
+        var script = $"nc -l -p 7000 -e echo pong & sleep 0.5; nc -w 3 127.0.0.1 7000; sleep 1 | nc -w 3 {gateway} {server.Port} || echo host-unreachable; echo interfaces: $(ls /sys/class/net)";
+
+        var results = new Dictionary<string, JobResult>();
+        foreach (var (name, policy) in new[] { ("none", NetworkPolicy.None), ("loopback", NetworkPolicy.Loopback), ("open", NetworkPolicy.Open) })
+        {
+            var (template, _) = await TemplateAsync(script);
+            var pool = await SandboxWorkerPool.StartAsync(TestEngine.Backend, template with { Network = policy }, new JobPoolOptions(1, 1, 0), CancellationToken.None);
+            await using (pool)
+            {
+                results[name] = await pool.RunAsync(ReadOnlyMemory<byte>.Empty);
+            }
+        }
+
+        foreach (var isolated in new[] { "none", "loopback" })
+        {
+            Assert.AreEqual("pong\nhost-unreachable\ninterfaces: lo\n", results[isolated].Stdout.Text, $"{isolated}: {results[isolated].Stderr.Text}");
+        }
+
+        StringAssert.Contains(results["open"].Stdout.Text, "pong\nhello-from-host", "control: with an open network the host answers: " + results["open"].Stderr.Text);
+    }
+
+    [TestMethod]
+    public async Task An_allow_list_reaches_the_listed_endpoint_and_nothing_else_from_a_sandbox()
+    {
+        await using var allowed = HostTcpServer.Greeting("greetings-from-allowed");
+        await using var other = HostTcpServer.Greeting("greetings-from-other");
+        var script = $"nc -w 3 host.docker.internal {allowed.Port}; nc -w 3 host.docker.internal {other.Port} || echo other-refused";
+        var (template, _) = await TemplateAsync(script);
+        var policy = NetworkPolicy.Allow(new NetworkEndpoint("host.docker.internal", allowed.Port));
+        var pool = await SandboxWorkerPool.StartAsync(TestEngine.Backend, template with { Network = policy }, new JobPoolOptions(2, 1, 1), CancellationToken.None);
+        await using (pool)
+        {
+            foreach (var result in await Task.WhenAll(pool.RunAsync(ReadOnlyMemory<byte>.Empty), pool.RunAsync(ReadOnlyMemory<byte>.Empty)))
+            {
+                Assert.AreEqual("greetings-from-allowed\nother-refused\n", result.Stdout.Text, result.Stderr.Text);
+                Assert.AreEqual("sandbox", result.InstanceKind);
+            }
+        }
+    }
+
     /// <summary>A template on the host image (the supervisor needs .NET), with busybox's sh for the scripts.</summary>
     private static async Task<(JobSpec Template, string Marker)> TemplateAsync(string script)
     {
@@ -44,7 +90,7 @@ public sealed class SandboxPoolTests
         {
             Image = image,
             Command = ["/.t/busybox", "sh", "-c", "export PATH=/.t:$PATH; " + script],
-            Layers = [new FileLayer("/.t/busybox", await File.ReadAllBytesAsync("/bin/busybox"), FileLayer.ExecutableMode), .. Applets("sh", "hostname", "cat", "ls", "echo", "sleep", "id", "ps", "touch", "mkdir")],
+            Layers = [new FileLayer("/.t/busybox", await File.ReadAllBytesAsync("/bin/busybox"), FileLayer.ExecutableMode), .. Applets("sh", "hostname", "cat", "ls", "echo", "sleep", "id", "ps", "touch", "mkdir", "nc")],
             User = new UserIdentity(1000, 1000),
             Mounts = [new TmpfsMount("/tmp", 16 * 1024 * 1024)],
             Limits = new ResourceLimits(MemoryBytes: 256L * 1024 * 1024, Pids: 256),

@@ -46,7 +46,7 @@ public sealed class LoggerAndBlameTests
         Assert.AreEqual("Passed", run.Report.Single("WritesAndPasses").Outcome);
         var hung = run.Report.Single("WritesThenHangs");
         Assert.AreEqual("Failed", hung.Outcome, run.Output);
-        StringAssert.StartsWith(hung.ErrorMessage, "The test did not finish within 9 s (--blame-hang-timeout 12 s, less 3 s so that the hung test is named before blame stops the test host): its container was killed.");
+        StringAssert.StartsWith(hung.ErrorMessage, "The test did not finish within 9 s (--blame-hang-timeout 12 s, less 3 s so that the hung test is named before blame stops the test host): its sandbox was killed.");
         StringAssert.Contains(hung.StdOut, "written before the hang");
     }
 
@@ -59,7 +59,7 @@ public sealed class LoggerAndBlameTests
         var crashed = run.Report.Single("WritesThenExits");
         Assert.AreEqual("Failed", crashed.Outcome);
         StringAssert.Contains(crashed.ErrorMessage, "exited with code 7");
-        StringAssert.EndsWith(crashed.ErrorMessage, "No dump was collected: --blame-crash takes dumps of the test host, and this test ran in a container.");
+        StringAssert.EndsWith(crashed.ErrorMessage, "No dump was collected: --blame-crash takes dumps of the test host, and this test ran in a sandbox.");
         StringAssert.Contains(crashed.StdOut, "written before Environment.Exit");
     }
 

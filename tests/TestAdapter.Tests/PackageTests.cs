@@ -75,7 +75,10 @@ public sealed class PackageTests
         Assert.AreEqual(3, report.Results.Select(r => r.ContainerId).Where(id => id is not null).Distinct().Count(), "each test in a container of its own");
         var toolbox = Path.Combine(project, "bin", "Debug", "net10.0", ".containertest", "toolbox");
         Assert.IsTrue(File.Exists(Path.Combine(toolbox, "busybox")), "the package's toolbox was not staged for `dotnet containertest shell`");
-        StringAssert.Contains(await File.ReadAllTextAsync(Path.Combine(toolbox, "applets")), "\nsh\n");
+        Assert.IsTrue(File.Exists(Path.Combine(toolbox, "toybox")), "the package's toybox was not staged for `dotnet containertest shell`");
+        var tools = await File.ReadAllTextAsync(Path.Combine(toolbox, "applets"));
+        StringAssert.Contains(tools, "\nsh\tbusybox\n");
+        StringAssert.Contains(tools, "\nls\ttoybox\n");
         Directory.Delete(work, recursive: true);
     }
 

@@ -1,6 +1,7 @@
 namespace ContainerTest.ContainerRuntime.Composition;
 
 using ContainerTest.ContainerRuntime.Backends.Docker;
+using ContainerTest.ContainerRuntime.Backends.Docker.Reaper;
 using ContainerTest.ContainerRuntime.Backends.Qemu;
 using ContainerTest.ContainerRuntime.Backends.Sandbox;
 using ContainerTest.ContainerRuntime.Errors;
@@ -16,13 +17,24 @@ using ContainerTest.ContainerRuntime.Network;
 /// <see cref="RuntimeBackend.Qemu"/> every job runs in a virtual machine of its own and no engine
 /// is needed.
 /// </summary>
+/// <remarks>
+/// Before anything of the run exists on the engine, the runtime starts the run's reaper
+/// (<see cref="RunReaper"/>): a container that holds a link from this process and removes every
+/// container, network and volume of the run when the link drops — when this process is killed at
+/// any instant, as well as when it ends. Every way of making something (<see cref="Jobs"/>,
+/// <see cref="CreatePoolAsync"/>, <see cref="Interactive"/>) waits for it, whatever the isolation.
+/// Where it cannot start, the user is told once and the run goes on as before. With QEMU there is
+/// no engine and no reaper: each VM dies with this process (its launcher sees to that).
+/// </remarks>
 public sealed class JobRuntime : IJobPoolFactory, IAsyncDisposable
 {
     private readonly DockerBackend? docker;
     private readonly QemuBackend? qemu;
     private readonly JobRuntimeOptions options;
     private readonly object isolationLock = new();
+    private readonly object reaperLock = new();
     private JobIsolation isolation;
+    private Task<RunReaper?>? reaper;
 
     private JobRuntime(DockerBackend? docker, QemuBackend? qemu, JobRuntimeOptions options)
     {
@@ -30,6 +42,7 @@ public sealed class JobRuntime : IJobPoolFactory, IAsyncDisposable
         this.qemu = qemu;
         this.options = options;
         isolation = qemu is not null ? JobIsolation.VirtualMachine : options.Isolation;
+        Jobs = qemu is not null ? qemu : new ReapedJobs(this);
         Interactive = qemu is not null ? qemu : new IsolatingInteractiveJobs(this);
     }
 
@@ -40,7 +53,7 @@ public sealed class JobRuntime : IJobPoolFactory, IAsyncDisposable
     public Uri Endpoint => qemu is not null ? new Uri(qemu.Kernel) : Docker.Endpoint;
 
     /// <summary>One-off jobs, each in a container (or VM) of its own (probes, a test run outside a pool).</summary>
-    public IJobBackend Jobs => qemu is not null ? qemu : Docker;
+    public IJobBackend Jobs { get; }
 
     /// <summary>Jobs tied to a terminal, isolated as pooled jobs are.</summary>
     public IInteractiveJobs Interactive { get; }
@@ -79,14 +92,49 @@ public sealed class JobRuntime : IJobPoolFactory, IAsyncDisposable
     /// The host image: built once from this machine's own .NET runtime and the libraries it
     /// needs (cached by content hash), so .NET jobs run without any registry. Returns its tag.
     /// </summary>
-    public Task<string> EnsureHostImageAsync(CancellationToken cancellationToken = default) =>
-        qemu?.EnsureHostImageAsync(cancellationToken) ?? Docker.EnsureHostImageAsync(cancellationToken);
+    public async Task<string> EnsureHostImageAsync(CancellationToken cancellationToken = default)
+    {
+        if (qemu is not null)
+        {
+            return await qemu.EnsureHostImageAsync(cancellationToken).ConfigureAwait(false);
+        }
 
-    /// <summary>Removes what earlier runs left when they were killed before they could clean up; returns how many.</summary>
-    public Task<int> RemoveOrphansAsync(CancellationToken cancellationToken = default) =>
-        qemu is not null ? Task.FromResult(QemuBackend.RemoveOrphans()) : Docker.RemoveOrphansAsync(cancellationToken);
+        var image = await Docker.EnsureHostImageAsync(cancellationToken).ConfigureAwait(false);
 
-    /// <summary>Everything carrying ContainerTest's labels on the engine: containers, networks, images (<c>dotnet containertest clean</c>); none with QEMU.</summary>
+        // The reaper runs on this image: start it now, beside whatever the caller does next.
+        _ = ReaperAsync(image);
+        return image;
+    }
+
+    /// <summary>
+    /// Removes what earlier runs left when they were killed before they could clean up; returns
+    /// how many. A run starts here: its reaper starts at the same time.
+    /// </summary>
+    public Task<int> RemoveOrphansAsync(CancellationToken cancellationToken = default)
+    {
+        if (qemu is not null)
+        {
+            return Task.FromResult(QemuBackend.RemoveOrphans());
+        }
+
+        _ = ReaperAsync(jobImage: null);
+        return Docker.RemoveOrphansAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// Starts the run's shared services and waits until each is ready; jobs whose network policy
+    /// allows a service's endpoints reach it by name. Dispose the result to remove them (the
+    /// runtime's disposal removes them too).
+    /// </summary>
+    /// <exception cref="BackendUnavailableException">The run's jobs run in VMs (services are containers on an engine).</exception>
+    public Task<Services.IRunServices> StartServicesAsync(IReadOnlyList<Services.ServiceSpec> services, CancellationToken cancellationToken = default) =>
+        qemu is not null
+            ? throw new BackendUnavailableException(
+                "shared services run as containers on a Docker Engine, and the qemu backend runs without one: set ContainerTestBackend=docker for a run with services, or remove the services.",
+                RetryClass.NotRetryable)
+            : Docker.StartServicesAsync(services, cancellationToken);
+
+    /// <summary>Everything carrying ContainerTest's labels on the engine: containers, networks, images (<c>dotnet containertest clean</c>).</summary>
     public Task<IReadOnlyList<Leftover>> FindLeftoversAsync(CancellationToken cancellationToken = default) =>
         docker is null ? Task.FromResult<IReadOnlyList<Leftover>>([]) : DockerLeftovers.FindAsync(docker.Client, cancellationToken);
 
@@ -110,6 +158,7 @@ public sealed class JobRuntime : IJobPoolFactory, IAsyncDisposable
         }
 
         var docker = Docker;
+        await ReaperAsync(jobTemplate.Image).WaitAsync(cancellationToken).ConfigureAwait(false);
         if (Isolation == JobIsolation.Sandbox)
         {
             try
@@ -128,19 +177,94 @@ public sealed class JobRuntime : IJobPoolFactory, IAsyncDisposable
             : await docker.CreatePoolAsync(jobTemplate, Math.Min(options.Depth, options.Capacity), options.Capacity, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Removes everything this run still has, then lets go of the engine.</summary>
+    /// <summary>Removes everything this run still has, lets its reaper go, then lets go of the engine.</summary>
     public async ValueTask DisposeAsync()
     {
+        Task<RunReaper?>? starting;
+        lock (reaperLock)
+        {
+            starting = reaper;
+            reaper = Task.FromResult<RunReaper?>(null); // nothing is made after this
+        }
+
         if (qemu is not null)
         {
             await qemu.DisposeAsync().ConfigureAwait(false);
         }
 
-        if (docker is not null)
+        var started = starting is null ? null : await starting.ConfigureAwait(false);
+        try
         {
-            await docker.DisposeAsync().ConfigureAwait(false);
+            if (docker is not null)
+            {
+                await docker.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            if (started is not null)
+            {
+                await started.DisposeAsync().ConfigureAwait(false);
+            }
         }
     }
+
+    /// <summary>
+    /// The run's reaper, started on first use: on a host image where this machine has or can
+    /// build one (Linux), else on the image of the first job (<paramref name="jobImage"/>), which
+    /// then needs .NET. Null when it could not start (the user was told why), or while no job
+    /// image is known where there is no host image.
+    /// </summary>
+    private Task<RunReaper?> ReaperAsync(string? jobImage)
+    {
+        lock (reaperLock)
+        {
+            if (reaper is null && jobImage is null && !OperatingSystem.IsLinux())
+            {
+                return Task.FromResult<RunReaper?>(null);
+            }
+
+            return reaper ??= Task.Run(() => StartReaperAsync(jobImage));
+        }
+    }
+
+    private async Task<RunReaper?> StartReaperAsync(string? jobImage)
+    {
+        try
+        {
+            if (!OperatingSystem.IsLinux())
+            {
+                return await RunReaper.StartAsync(Docker.Client, jobImage!, Docker.RunId, lost => Unprotected(lost)).ConfigureAwait(false);
+            }
+
+            // A host image the engine has already: this run's own may take a moment to work out.
+            if (await ReaperImage.FindAsync(Docker.Client, CancellationToken.None).ConfigureAwait(false) is { } existing)
+            {
+                try
+                {
+                    return await RunReaper.StartAsync(Docker.Client, existing, Docker.RunId, lost => Unprotected(lost)).ConfigureAwait(false);
+                }
+                catch (global::Docker.DotNet.DockerImageNotFoundException)
+                {
+                    // Removed meanwhile: make this run's own.
+                }
+            }
+
+            var image = await Docker.EnsureHostImageAsync(CancellationToken.None).ConfigureAwait(false);
+            return await RunReaper.StartAsync(Docker.Client, image, Docker.RunId, lost => Unprotected(lost)).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // Whatever went wrong, the run itself goes on: only what a kill would leave is at stake.
+            var cause = ex is ContainerRuntimeException ? ex.Message : DockerEngineConnector.Innermost(ex).Message;
+            Unprotected($"the run's reaper could not start: {cause.TrimEnd('.')}");
+            return null;
+        }
+    }
+
+    private void Unprotected(string why) =>
+        options.OnNotice?.Invoke(
+            $"ContainerTest: {why}. If this run is killed, what it made on the engine stays until the next run removes it (or `dotnet containertest clean`).");
 
     private DockerBackend Docker => docker ?? throw new InvalidOperationException("This runtime runs jobs in VMs; it has no Docker Engine.");
 
@@ -161,11 +285,33 @@ public sealed class JobRuntime : IJobPoolFactory, IAsyncDisposable
             + "Sandboxes are cheaper (no container start per test); to silence this, set ContainerTestIsolation=container.");
     }
 
+    /// <summary>One-off jobs in a container each, made once the run's reaper holds its link.</summary>
+    private sealed class ReapedJobs(JobRuntime runtime) : IJobBackend
+    {
+        public string Name => runtime.Docker.Name;
+
+        public string RunId => runtime.Docker.RunId;
+
+        public BackendCapabilities Capabilities => runtime.Docker.Capabilities;
+
+        public async Task<JobResult> RunAsync(JobSpec spec, IJobObserver? observer = null, CancellationToken cancellationToken = default)
+        {
+            ArgumentNullException.ThrowIfNull(spec);
+            await runtime.ReaperAsync(spec.Image).WaitAsync(cancellationToken).ConfigureAwait(false);
+            return await runtime.Docker.RunAsync(spec, observer, cancellationToken).ConfigureAwait(false);
+        }
+
+        /// <summary>The runtime owns the backend: disposing the runtime disposes it.</summary>
+        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    }
+
     /// <summary>Interactive jobs, isolated as <see cref="Isolation"/> says.</summary>
     private sealed class IsolatingInteractiveJobs(JobRuntime runtime) : IInteractiveJobs
     {
         public async Task<JobResult> RunInteractiveAsync(JobSpec spec, IJobTerminal terminal, string kind, CancellationToken cancellationToken = default)
         {
+            ArgumentNullException.ThrowIfNull(spec);
+            await runtime.ReaperAsync(spec.Image).WaitAsync(cancellationToken).ConfigureAwait(false);
             if (runtime.Isolation == JobIsolation.Sandbox)
             {
                 try

@@ -1,7 +1,5 @@
 namespace ContainerTest.TestAdapter;
 
-using System.ComponentModel;
-using ContainerTest.Protocol;
 using ContainerTest.TestAdapter.Discovery;
 using Microsoft.VisualStudio.TestPlatform.ObjectModel;
 using Microsoft.VisualStudio.TestPlatform.ObjectModel.Adapter;
@@ -9,12 +7,10 @@ using Microsoft.VisualStudio.TestPlatform.ObjectModel.Logging;
 
 /// <summary>
 /// Finds tests through the test project's own framework adapter (MSTest, xUnit, NUnit) and
-/// claims them for <see cref="ContainerTestExecutor"/>, identities unchanged.
+/// claims them for <see cref="ContainerTestExecutor"/>, identities unchanged. vstest reaches it
+/// through the entry assembly's discoverer (ContainerTest.TestAdapter.dll), which creates it by
+/// name in ContainerTest's own load context.
 /// </summary>
-[FileExtension(".dll")]
-[FileExtension(".exe")]
-[DefaultExecutorUri(TestCaseTags.ContainerTestExecutorUri)]
-[Category("managed")]
 public sealed class ContainerTestDiscoverer : ITestDiscoverer
 {
     /// <inheritdoc />

@@ -15,8 +15,9 @@ using Microsoft.VisualStudio.TestPlatform.ObjectModel.Logging;
 /// <summary>
 /// Runs every test in a fresh container of its own. While the run is being debugged, or with
 /// ContainerTest switched off, the tests run natively through their framework adapter instead.
+/// vstest reaches it through the entry assembly's executor (ContainerTest.TestAdapter.dll), which
+/// creates it by name in ContainerTest's own load context.
 /// </summary>
-[ExtensionUri(TestCaseTags.ContainerTestExecutorUri)]
 public sealed class ContainerTestExecutor : ITestExecutor, IDisposable
 {
     private readonly CancellationTokenSource cancellation = new();

@@ -5,12 +5,31 @@ using Microsoft.VisualStudio.TestPlatform.ObjectModel;
 using Microsoft.VisualStudio.TestPlatform.ObjectModel.Adapter;
 using Microsoft.VisualStudio.TestPlatform.ObjectModel.Logging;
 
-/// <summary>What the framework adapter reports to: every result and message becomes a protocol line.</summary>
-internal sealed class AgentFrameworkHandle(ProtocolWriter protocol) : IFrameworkHandle
+/// <summary>
+/// What the framework adapter reports to: every result and message becomes a protocol line. A
+/// result recorded after the test tried the blocked engine says so (<see cref="BlockedEngine"/>).
+/// </summary>
+internal sealed class AgentFrameworkHandle(ProtocolWriter protocol, BlockedEngineListener? blockedEngine = null) : IFrameworkHandle
 {
     public bool EnableShutdownAfterTestRun { get; set; }
 
-    public void RecordResult(TestResult testResult) => protocol.Write(AgentMessages.Result(testResult));
+    public void RecordResult(TestResult testResult)
+    {
+        ArgumentNullException.ThrowIfNull(testResult);
+        if (blockedEngine?.TakeAttempts() > 0)
+        {
+            if (testResult.Outcome == TestOutcome.Failed)
+            {
+                testResult.ErrorMessage = string.IsNullOrEmpty(testResult.ErrorMessage) ? BlockedEngine.Message : testResult.ErrorMessage + "\n\n" + BlockedEngine.Message;
+            }
+            else
+            {
+                testResult.Messages.Add(new TestResultMessage(TestResultMessage.AdditionalInfoCategory, BlockedEngine.Message));
+            }
+        }
+
+        protocol.Write(AgentMessages.Result(testResult));
+    }
 
     public void RecordStart(TestCase testCase)
     {

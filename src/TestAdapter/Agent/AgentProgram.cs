@@ -26,6 +26,7 @@ internal static class AgentProgram
         var protocol = new ProtocolWriter(Console.OpenStandardOutput());
         var stdin = Console.OpenStandardInput();
         var preloaded = Preload(ArgumentAfter(args, AdapterArgument), ArgumentAfter(args, ExecutorArgument));
+        var blockedEngine = ArgumentAfter(args, BlockedEngine.AgentArgument) is { } blockedSocket ? BlockedEngineListener.Start(blockedSocket) : null;
 
         AgentRequest request;
         try
@@ -53,7 +54,7 @@ internal static class AgentProgram
             var executor = preloaded.Path == request.AdapterPath && preloaded.Uri == request.ExecutorUri && preloaded.Executor is { } ready
                 ? ready
                 : FrameworkAdapter.Load(request.AdapterPath).CreateExecutor(request.ExecutorUri);
-            var handle = new AgentFrameworkHandle(protocol);
+            var handle = new AgentFrameworkHandle(protocol, blockedEngine);
             var context = new AgentRunContext(request.RunSettingsXml, Path.GetDirectoryName(request.Source)!);
             if (request.RunWholeSource)
             {

@@ -24,6 +24,9 @@ internal sealed class PrivateDockerEngine : IAsyncDisposable
     /// <summary>The value for DOCKER_HOST.</summary>
     public string Host => "unix://" + Path.Combine(root.FullName, "docker.sock");
 
+    /// <summary>The engine's data root (its images' layers, its containers).</summary>
+    public string DataRoot => Path.Combine(root.FullName, "data");
+
     public static async Task<PrivateDockerEngine> StartAsync()
     {
         var engine = new PrivateDockerEngine(Directory.CreateTempSubdirectory("ct-engine-"), []);
@@ -113,7 +116,7 @@ internal sealed class PrivateDockerEngine : IAsyncDisposable
             ArgumentList =
             {
                 "--net", "--", "dockerd",
-                "--data-root", Path.Combine(root.FullName, "data"),
+                "--data-root", DataRoot,
                 "--exec-root", Path.Combine(root.FullName, "exec"),
                 "--pidfile", Path.Combine(root.FullName, "docker.pid"),
                 "-H", Host,

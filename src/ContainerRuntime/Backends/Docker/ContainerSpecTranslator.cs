@@ -9,8 +9,17 @@ using global::Docker.DotNet.Models;
 /// <summary>Turns a <see cref="JobSpec"/> into the engine's create-container request.</summary>
 internal static class ContainerSpecTranslator
 {
-    public static CreateContainerParameters ToCreateParameters(JobSpec spec, IReadOnlySet<string> bakedPaths, string jobId, string runId, NetworkAttachment network)
+    /// <param name="spec">The job.</param>
+    /// <param name="bakedPaths">Copy-on-write directories its image already holds.</param>
+    /// <param name="jobId">The job's id.</param>
+    /// <param name="runId">The run's id.</param>
+    /// <param name="network">How its container joins the network.</param>
+    /// <param name="engine">The engine's endpoint, for a job given the engine's socket (<see cref="EngineSocketMount"/>).</param>
+    public static CreateContainerParameters ToCreateParameters(JobSpec spec, IReadOnlySet<string> bakedPaths, string jobId, string runId, NetworkAttachment network, Uri? engine = null)
     {
+        var engineMounts = spec.Mounts.OfType<EngineSocketMount>().ToList();
+        var engineSocket = engineMounts.Count == 0 ? null
+            : EngineSocket.For(engine ?? throw new ArgumentNullException(nameof(engine), "A job given the engine's socket needs the engine's endpoint."), spec.User);
         var labels = new Dictionary<string, string>(spec.Labels, StringComparer.Ordinal)
         {
             [ContainerLabels.Managed] = "true",
@@ -25,7 +34,8 @@ internal static class ContainerSpecTranslator
         {
             NetworkMode = network.NetworkMode,
             ExtraHosts = network.ExtraHosts.ToList(),
-            Mounts = Mounts(spec, bakedPaths, runId).ToList(),
+            Mounts = [.. Mounts(spec, bakedPaths, runId), .. engineMounts.Select(m => engineSocket!.MountAt(m.ContainerPath))],
+            GroupAdd = engineSocket is null ? null! : [engineSocket.GroupId.ToString(CultureInfo.InvariantCulture)],
             Memory = spec.Limits.MemoryBytes ?? 0,
             // Equal to Memory: no swap on top, so the limit is a real limit and breaching it is an OOM kill.
             MemorySwap = spec.Limits.MemoryBytes ?? 0,

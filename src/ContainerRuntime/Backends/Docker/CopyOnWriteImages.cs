@@ -16,6 +16,8 @@ using global::Docker.DotNet.Models;
 /// then gets its private copy from the storage driver's own copy-on-write layer — instead of a
 /// tar of the whole directory streamed into a fresh volume for every job.
 /// A directory under a tmpfs of the job (which would hide the image's copy) keeps the per-job copy.
+/// The job's symbolic links are baked into the same image (a link costs the engine as much to copy
+/// in per job as a small directory does).
 /// </summary>
 internal sealed class CopyOnWriteImages(DockerClient client, string runId)
 {
@@ -43,18 +45,24 @@ internal sealed class CopyOnWriteImages(DockerClient client, string runId)
             return (spec, None);
         }
 
+        var links = spec.Layers.OfType<SymlinkLayer>().Where(l => !UnderTmpfs(l.ContainerPath, spec.Mounts)).ToList();
         var key = new StringBuilder(spec.Image).Append('|').Append(spec.User?.ToString() ?? "root");
         foreach (var layer in layers)
         {
             key.Append('|').Append(layer.ContainerPath).Append('=').Append(Fingerprint(layer.HostPath));
         }
 
+        foreach (var link in links)
+        {
+            key.Append("|link:").Append(link.ContainerPath).Append("->").Append(link.Target);
+        }
+
         var tag = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(key.ToString())))[..16].ToLowerInvariant();
-        var pending = images.GetOrAdd(tag, t => new Lazy<Task<string>>(() => EnsureAsync(spec, layers, t, cancellationToken)));
+        var pending = images.GetOrAdd(tag, t => new Lazy<Task<string>>(() => EnsureAsync(spec, layers, links, t, cancellationToken)));
         try
         {
             var image = await pending.Value.ConfigureAwait(false);
-            return (spec with { Image = image }, layers.Select(l => l.ContainerPath).ToHashSet(StringComparer.Ordinal));
+            return (spec with { Image = image }, layers.Select(l => l.ContainerPath).Concat(links.Select(l => l.ContainerPath)).ToHashSet(StringComparer.Ordinal));
         }
         catch (DockerApiException)
         {
@@ -64,7 +72,7 @@ internal sealed class CopyOnWriteImages(DockerClient client, string runId)
         }
     }
 
-    private async Task<string> EnsureAsync(JobSpec spec, List<HostDirectoryLayer> layers, string tag, CancellationToken cancellationToken)
+    private async Task<string> EnsureAsync(JobSpec spec, List<HostDirectoryLayer> layers, List<SymlinkLayer> links, string tag, CancellationToken cancellationToken)
     {
         var reference = $"{Repository}:{tag}";
         try
@@ -94,7 +102,7 @@ internal sealed class CopyOnWriteImages(DockerClient client, string runId)
             cancellationToken).ConfigureAwait(false);
         try
         {
-            foreach (var layer in layers)
+            foreach (var layer in layers.Cast<Layer>().Concat(links))
             {
                 await LayerCopy.IntoAsync(client, created.ID, layer, spec.User, fromRoot: true, cancellationToken).ConfigureAwait(false);
             }

@@ -3,11 +3,14 @@ namespace ContainerTest.ContainerRuntime.Backends.Docker;
 using System.Net;
 using System.Net.Sockets;
 using ContainerTest.ContainerRuntime.Backends.Docker.AllowList;
+using ContainerTest.ContainerRuntime.Backends.Docker.Services;
 using ContainerTest.ContainerRuntime.Errors;
 using ContainerTest.ContainerRuntime.Jobs;
 using ContainerTest.ContainerRuntime.Network;
+using ContainerTest.ContainerRuntime.Services;
 using global::Docker.DotNet;
 using global::Docker.DotNet.Models;
+using ServiceSpec = ContainerTest.ContainerRuntime.Services.ServiceSpec;
 
 /// <summary>
 /// Runs jobs in containers of a Docker Engine (Docker.DotNet.Enhanced over the Engine API).
@@ -22,6 +25,8 @@ public sealed class DockerBackend : IJobBackend, IJobSessionHost
     private readonly CopyOnWriteImages copyOnWriteImages;
     private readonly Lazy<ContainerExitWatch> exitWatch;
     private readonly AllowListNetworks? allowLists;
+    private readonly ServiceAddresses serviceAddresses = new();
+    private ServiceContainers? services;
     private int disposed;
 
     private DockerBackend(DockerClient client, string runId, string apiVersion, bool allowListSupported, string? gatewayImage)
@@ -32,7 +37,7 @@ public sealed class DockerBackend : IJobBackend, IJobSessionHost
         images = new ImagePuller(client);
         copyOnWriteImages = new CopyOnWriteImages(client, RunId);
         exitWatch = new Lazy<ContainerExitWatch>(() => new ContainerExitWatch(client, runId));
-        allowLists = allowListSupported ? new AllowListNetworks(client, runId, GatewayImageSource(gatewayImage)) : null;
+        allowLists = allowListSupported ? new AllowListNetworks(client, runId, GatewayImageSource(gatewayImage), serviceAddresses) : null;
     }
 
     /// <inheritdoc />
@@ -66,7 +71,8 @@ public sealed class DockerBackend : IJobBackend, IJobSessionHost
         | BackendCapabilities.UserIdentity
         | BackendCapabilities.Tty
         | BackendCapabilities.Hardening
-        | BackendCapabilities.SandboxHost;
+        | BackendCapabilities.SandboxHost
+        | (EngineSocket.IsSupported(Endpoint) ? BackendCapabilities.EngineSocket : BackendCapabilities.None);
 
     /// <summary>The Docker.DotNet client, for the pieces of this assembly that need the engine directly.</summary>
     internal DockerClient Client => client;
@@ -197,6 +203,26 @@ public sealed class DockerBackend : IJobBackend, IJobSessionHost
     }
 
     /// <summary>
+    /// Starts the run's shared services (see <see cref="ServiceContainers"/>) and waits until each
+    /// is ready. Jobs whose allow-list names a service reach it through their gateway; jobs on the
+    /// open network find its name in their /etc/hosts. Removed when disposed, or with the backend.
+    /// </summary>
+    /// <exception cref="ContainerRuntimeException">A service is misnamed, or did not start or become ready.</exception>
+    public async Task<IRunServices> StartServicesAsync(IReadOnlyList<ServiceSpec> specs, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(specs);
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref disposed) != 0, this);
+        if (allowLists is null && specs.Count > 0)
+        {
+            throw new UnsupportedCapabilityException("docker", BackendCapabilities.NetworkAllowList, $"Shared services need a Linux engine on a local socket (jobs reach them through allow-list gateways); the engine at {Endpoint} is not one.");
+        }
+
+        var started = await ServiceContainers.StartAsync(client, RunId, images, serviceAddresses, specs, cancellationToken).ConfigureAwait(false);
+        services = started;
+        return started;
+    }
+
+    /// <summary>
     /// The host image: built once from this machine's own .NET runtime and the libraries it
     /// needs (cached by content hash), so .NET tests run without any registry.
     /// </summary>
@@ -236,6 +262,11 @@ public sealed class DockerBackend : IJobBackend, IJobSessionHost
             await allowLists.DisposeAsync().ConfigureAwait(false); // after the jobs: their networks are free only then
         }
 
+        if (services is not null)
+        {
+            await services.DisposeAsync().ConfigureAwait(false); // after the jobs and gateways that reached them
+        }
+
         if (exitWatch.IsValueCreated)
         {
             exitWatch.Value.Dispose();
@@ -251,7 +282,7 @@ public sealed class DockerBackend : IJobBackend, IJobSessionHost
         // That is exactly "loopback"; for "none" it is the nearest Docker offers (it cannot
         // remove the loopback interface), and reaching nothing beyond the container holds for both.
         NoNetworkPolicy or LoopbackNetworkPolicy => new NetworkLease(NetworkAttachment.Isolated),
-        OpenNetworkPolicy => new NetworkLease(NetworkAttachment.DefaultBridge),
+        OpenNetworkPolicy => new NetworkLease(NetworkAttachment.DefaultBridge with { ExtraHosts = serviceAddresses.ExtraHosts }),
         AllowListNetworkPolicy allow when allowLists is not null => await allowLists.LeaseAsync(allow, cancellationToken).ConfigureAwait(false),
         _ => throw new UnsupportedCapabilityException("docker", BackendCapabilities.NetworkAllowList, $"The docker backend cannot apply the network policy '{policy}'."),
     };

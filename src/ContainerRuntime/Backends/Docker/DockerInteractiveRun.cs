@@ -33,7 +33,7 @@ internal sealed class DockerInteractiveRun(DockerClient client, JobSpec spec, IR
 
     private async Task<(TerminationReason, int?, string?)> RunInContainerAsync(IJobTerminal terminal, string kind, CancellationToken cancellationToken)
     {
-        var parameters = ContainerSpecTranslator.ToCreateParameters(spec with { Tty = true, StopWhenOwnerExits = false }, bakedPaths, jobId, runId, network);
+        var parameters = ContainerSpecTranslator.ToCreateParameters(spec with { Tty = true, StopWhenOwnerExits = false }, bakedPaths, jobId, runId, network, client.Options.Endpoint);
         parameters.Labels[ContainerLabels.Kind] = kind;
         parameters.AttachStdin = true;
         parameters.OpenStdin = true;

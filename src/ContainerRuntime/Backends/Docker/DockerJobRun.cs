@@ -70,7 +70,7 @@ internal sealed class DockerJobRun(DockerClient client, JobSpec spec, IReadOnlyS
         try
         {
             var created = await client.Containers.CreateContainerAsync(
-                ContainerSpecTranslator.ToCreateParameters(spec, bakedPaths, jobId, runId, network), cancellationToken).ConfigureAwait(false);
+                ContainerSpecTranslator.ToCreateParameters(spec, bakedPaths, jobId, runId, network, client.Options.Endpoint), cancellationToken).ConfigureAwait(false);
             containerId = created.ID;
             live.Add(created.ID);
             exitWatch.Track(created.ID);

@@ -20,7 +20,7 @@ internal static class DockerLeftovers
                 container.ID,
                 string.Join(',', container.Names ?? []).TrimStart('/'),
                 $"{container.State}, {Describe(container.Labels)}",
-                OwnerIsAlive(container.Labels)));
+                OwnerIsAlive(container.Labels) || IsWorkingReaper(container)));
         }
 
         foreach (var network in await client.Networks.ListNetworksAsync(new NetworksListParameters { Filters = managed }, cancellationToken).ConfigureAwait(false))
@@ -81,6 +81,13 @@ internal static class DockerLeftovers
         labels.TryGetValue(ContainerLabels.RunId, out var run);
         return $"kind {kind ?? "?"}, run {run ?? "?"}";
     }
+
+    /// <summary>A run's reaper that runs: it removes its run's resources, then itself, within seconds of its run's end.</summary>
+    private static bool IsWorkingReaper(ContainerListResponse container) =>
+        container.State == "running"
+        && container.Labels is { } labels
+        && labels.TryGetValue(ContainerLabels.Kind, out var kind)
+        && kind == Reaper.ReaperProtocol.KindLabelValue;
 
     private static bool OwnerIsAlive(IDictionary<string, string>? labels)
     {

@@ -11,11 +11,12 @@ internal static class LayerCopy
 {
     /// <summary>
     /// False for a layer the container already has without a copy: a read-only host directory
-    /// (bind-mounted at create time) or one baked into the job's prepared image (CopyOnWriteImages).
+    /// (bind-mounted at create time) or a directory or link baked into the job's prepared image (CopyOnWriteImages).
     /// </summary>
     public static bool IsNeeded(Layer layer, IReadOnlySet<string> bakedPaths) =>
         layer is not HostDirectoryLayer { Access: LayerAccess.ReadOnly }
-        && !(layer is HostDirectoryLayer baked && bakedPaths.Contains(baked.ContainerPath));
+        && !(layer is HostDirectoryLayer baked && bakedPaths.Contains(baked.ContainerPath))
+        && !(layer is SymlinkLayer link && bakedPaths.Contains(link.ContainerPath));
 
     public static async Task IntoAsync(DockerClient client, string containerId, Layer layer, UserIdentity? owner, bool fromRoot, CancellationToken cancellationToken)
     {

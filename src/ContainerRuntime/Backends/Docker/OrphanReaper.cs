@@ -8,7 +8,9 @@ using global::Docker.DotNet.Models;
 /// <summary>
 /// Removes containers of ours whose creating process is gone (killed before it could clean up:
 /// SIGKILL, a crashed test host). Only containers created on this machine are judged, since a
-/// process id means nothing elsewhere.
+/// process id means nothing elsewhere. A run's reaper carries no process id: it removes its run's
+/// resources and then itself, however its run ended; only one its run never started (it died
+/// between creating and starting it) is removed here.
 /// </summary>
 internal static class OrphanReaper
 {
@@ -32,13 +34,16 @@ internal static class OrphanReaper
         var removed = 0;
         foreach (var container in containers)
         {
-            if (container.Labels.TryGetValue(ContainerLabels.OwnerProcessId, out var pidText)
-                && int.TryParse(pidText, NumberStyles.None, CultureInfo.InvariantCulture, out var pid)
-                && !IsAlive(pid))
+            var stranded = IsStrandedReaper(container);
+            if (stranded
+                || (container.Labels.TryGetValue(ContainerLabels.OwnerProcessId, out var pidText)
+                    && int.TryParse(pidText, NumberStyles.None, CultureInfo.InvariantCulture, out var pid)
+                    && !IsAlive(pid)))
             {
                 try
                 {
-                    await client.Containers.RemoveContainerAsync(container.ID, new ContainerRemoveParameters { Force = true, RemoveVolumes = true }, cancellationToken).ConfigureAwait(false);
+                    // A stranded reaper is not forced: should its run have started it meanwhile, it stays.
+                    await client.Containers.RemoveContainerAsync(container.ID, new ContainerRemoveParameters { Force = !stranded, RemoveVolumes = true }, cancellationToken).ConfigureAwait(false);
                     removed++;
                 }
                 catch (DockerApiException)
@@ -50,6 +55,12 @@ internal static class OrphanReaper
 
         return removed;
     }
+
+    private static bool IsStrandedReaper(ContainerListResponse container) =>
+        container.Labels.TryGetValue(ContainerLabels.Kind, out var kind)
+        && kind == Reaper.ReaperProtocol.KindLabelValue
+        && container.State == "created"
+        && container.Created.ToUniversalTime() < DateTime.UtcNow - Reaper.ReaperProtocol.StrandedAfter;
 
     private static bool IsAlive(int pid)
     {

@@ -74,12 +74,17 @@ internal sealed class SandboxWorker : IJobObserver, IAsyncDisposable
         catch (Exception ex)
         {
             await worker.DisposeAsync().ConfigureAwait(false);
-            if (ex is TimeoutException)
+            switch (ex)
             {
-                throw new SandboxUnavailableException($"its worker container did not make a trial sandbox within {ConfigureTimeout.TotalSeconds:0} s{worker.DiagnosticsSuffix()}.", ex);
+                case TimeoutException:
+                    throw new SandboxUnavailableException($"its worker container did not make a trial sandbox within {ConfigureTimeout.TotalSeconds:0} s{worker.DiagnosticsSuffix()}.", ex);
+                case WorkerLostException { InnerException: ContainerRuntimeException environment }:
+                    throw environment;
+                case WorkerLostException or IOException:
+                    throw new SandboxUnavailableException($"its worker container ended before it could make a sandbox: {ex.Message.TrimEnd('.')}{worker.DiagnosticsSuffix()}.", ex);
+                default:
+                    throw;
             }
-
-            throw;
         }
     }
 

@@ -14,12 +14,6 @@ using ContainerTest.ContainerRuntime.Network;
 /// </summary>
 internal static class WorkerTemplate
 {
-    /// <summary>
-    /// Memory a worker needs beyond its job: the supervisor (a small .NET process, 25–35 MiB
-    /// resident measured) and bubblewrap. Added to the job's memory limit, so a job gets its own.
-    /// </summary>
-    public const long SupervisorMemoryBytes = 64L * 1024 * 1024;
-
     /// <summary>Processes and threads a worker needs beyond its job (the supervisor's threads, the init, bubblewrap).</summary>
     public const long SupervisorPids = 128;
 
@@ -77,17 +71,21 @@ internal static class WorkerTemplate
             WorkingDirectory = "/",
 
             // The worker's own tmpfs mounts are only the mount points of each sandbox's (a path the
-            // image lacks, HOME say, must exist for a sandbox to mount on it).
+            // image lacks, HOME say, must exist for a sandbox to mount on it). The engine's socket,
+            // when the job may have it, is the worker's, and every sandbox sees it in the worker's
+            // file system (with the worker's supplementary group that may use it).
             Mounts =
             [
                 .. tmpfs.Select(t => t with { SizeBytes = MountPointTmpfsBytes }),
                 new TmpfsMount(SandboxAssets.Scratch, ScratchBytes),
+                .. template.Mounts.OfType<EngineSocketMount>(),
             ],
-            Limits = template.Limits with
-            {
-                MemoryBytes = template.Limits.MemoryBytes + SupervisorMemoryBytes,
-                Pids = template.Limits.Pids + SupervisorPids,
-            },
+            // The job's memory limit is the worker's, as a container's covers the agent beside the
+            // test: here it also covers the supervisor (about 15 MiB charged, measured; the .NET
+            // runtime's files are shared page cache). Exactly the job's, so the engine judges it as
+            // it would a container's. Processes are limited per sandbox (RLIMIT_NPROC); the worker
+            // gets room beyond them for the supervisor's threads, so a fork bomb cannot starve it.
+            Limits = template.Limits with { Pids = template.Limits.Pids + SupervisorPids },
             Security = template.Security with { SeccompProfileJson = WorkerSeccompProfile.Json, UnmaskKernelPaths = true },
             Init = true,
             Timeout = null,

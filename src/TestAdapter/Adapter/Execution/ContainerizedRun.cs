@@ -5,6 +5,7 @@ using ContainerTest.ContainerRuntime;
 using ContainerTest.ContainerRuntime.Composition;
 using ContainerTest.ContainerRuntime.Errors;
 using ContainerTest.ContainerRuntime.Jobs;
+using ContainerTest.ContainerRuntime.Services;
 using ContainerTest.Protocol;
 using ContainerTest.TestAdapter.Coverage;
 using ContainerTest.TestAdapter.RuntimeLayer;
@@ -20,6 +21,7 @@ using Microsoft.VisualStudio.TestPlatform.ObjectModel.Logging;
 internal sealed class ContainerizedRun(ContainerTestSettings settings, string? runSettingsXml, string attachmentRoot, SynchronizedFrameworkHandle handle)
 {
     private string? image;
+    private volatile bool anyFailed;
 
     public async Task RunAsync(IReadOnlyList<TestCase> testCases, CancellationToken cancellationToken)
     {
@@ -59,47 +61,88 @@ internal sealed class ContainerizedRun(ContainerTestSettings settings, string? r
                 return;
             }
 
-            var jobs = new TestJobBuilder(settings, image, runSettingsXml);
-            this.image = image;
-            if (settings.Image is not null)
+            if (DockerAccess.Notice(settings) is { } notice)
             {
-                testCases = await ProvideRuntimesAsync(runtime.Jobs, runtime.RunId, jobs, image, testCases, cancellationToken).ConfigureAwait(false);
+                handle.SendMessage(TestMessageLevel.Warning, notice);
             }
 
-            (var pools, testCases) = await CreatePoolsAsync(runtime, jobs, testCases, cancellationToken).ConfigureAwait(false);
+            IRunServices? services = null;
+            if (settings.Services.Count > 0)
+            {
+                try
+                {
+                    services = await runtime.StartServicesAsync(settings.Services, cancellationToken).ConfigureAwait(false);
+                    handle.SendMessage(TestMessageLevel.Informational, $"ContainerTest: shared services ready: {string.Join(", ", settings.Services.Select(s => $"{s.Name} ({s.Image}{string.Concat(s.Ports.Select(p => $", {s.Name}:{p}"))})"))}.");
+                }
+                catch (ContainerRuntimeException ex)
+                {
+                    FailAll(testCases, $"ContainerTest: the run's shared services could not be started, so no test ran: {ex.Message}");
+                    return;
+                }
+            }
+
             try
             {
-                if (pools.Count > 0)
-                {
-                    handle.SendMessage(
-                        TestMessageLevel.Informational,
-                        $"ContainerTest: running {testCases.Count} test(s), each in its own {pools.Values.First().InstanceKind} (image {image}, {settings.Parallelism} at a time, network {settings.Network}).");
-                }
-
-                using var slots = new SemaphoreSlim(settings.Parallelism);
-                var running = testCases.Select(async testCase =>
-                {
-                    await slots.WaitAsync(cancellationToken).ConfigureAwait(false);
-                    try
-                    {
-                        await RunOneAsync(jobs, pools[PoolKey(testCase)], testCase, cancellationToken).ConfigureAwait(false);
-                    }
-                    finally
-                    {
-                        slots.Release();
-                    }
-                }).ToList();
-
-                await Task.WhenAll(running).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-            {
-                handle.SendMessage(TestMessageLevel.Warning, "ContainerTest: the run was cancelled; its containers were removed.");
+                await RunTestsAsync(runtime, image, services, testCases, cancellationToken).ConfigureAwait(false);
             }
             finally
             {
-                // Containers and sandboxes made for tests that never ran (cancelled) are removed here.
-                await Task.WhenAll(pools.Values.Select(p => p.DisposeAsync().AsTask())).ConfigureAwait(false);
+                if (services is not null)
+                {
+                    await services.DisposeAsync().ConfigureAwait(false);
+                }
+            }
+        }
+    }
+
+    /// <summary>The tests, on <paramref name="image"/>, with the run's services (when it has any) let through their network.</summary>
+    private async Task RunTestsAsync(JobRuntime runtime, string image, IRunServices? services, IReadOnlyList<TestCase> testCases, CancellationToken cancellationToken)
+    {
+        var jobSettings = services is null ? settings : settings with { Network = ServiceNetwork.With(settings.Network, services.Endpoints) };
+        var jobs = new TestJobBuilder(jobSettings, image, runSettingsXml);
+        this.image = image;
+        if (settings.Image is not null)
+        {
+            testCases = await ProvideRuntimesAsync(runtime.Jobs, runtime.RunId, jobs, image, testCases, cancellationToken).ConfigureAwait(false);
+        }
+
+        (var pools, testCases) = await CreatePoolsAsync(runtime, jobs, testCases, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (pools.Count > 0)
+            {
+                handle.SendMessage(
+                    TestMessageLevel.Informational,
+                    $"ContainerTest: running {testCases.Count} test(s), each in its own {pools.Values.First().InstanceKind} (image {image}, {settings.Parallelism} at a time, network {DockerAccess.Network(jobSettings)}{(settings.DockerAccess ? ", with access to the Docker Engine" : string.Empty)}).");
+            }
+
+            using var slots = new SemaphoreSlim(settings.Parallelism);
+            var running = testCases.Select(async testCase =>
+            {
+                await slots.WaitAsync(cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    await RunOneAsync(jobs, pools[PoolKey(testCase)], testCase, cancellationToken).ConfigureAwait(false);
+                }
+                finally
+                {
+                    slots.Release();
+                }
+            }).ToList();
+
+            await Task.WhenAll(running).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            handle.SendMessage(TestMessageLevel.Warning, "ContainerTest: the run was cancelled; its containers were removed.");
+        }
+        finally
+        {
+            // Containers and sandboxes made for tests that never ran (cancelled) are removed here.
+            await Task.WhenAll(pools.Values.Select(p => p.DisposeAsync().AsTask())).ConfigureAwait(false);
+            if (anyFailed && services is not null)
+            {
+                await ServiceLogs.KeepAsync(services, Path.Combine(attachmentRoot, "services"), handle).ConfigureAwait(false);
             }
         }
     }
@@ -127,6 +170,11 @@ internal sealed class ContainerizedRun(ContainerTestSettings settings, string? r
                 catch (ContainerRuntimeException ex)
                 {
                     FailAll(tests, ex.Message);
+                    failed.UnionWith(tests.Select(t => t.Id));
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    FailAll(tests, OwnError(ex));
                     failed.UnionWith(tests.Select(t => t.Id));
                 }
             }
@@ -203,7 +251,12 @@ internal sealed class ContainerizedRun(ContainerTestSettings settings, string? r
         }
         catch (ContainerRuntimeException ex)
         {
-            Fail(testCase, ex.Message);
+            EndLost(testCase, reader, outcome, ex.Message);
+            return;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            EndLost(testCase, reader, outcome, OwnError(ex));
             return;
         }
 
@@ -225,7 +278,42 @@ internal sealed class ContainerizedRun(ContainerTestSettings settings, string? r
             outcome = TestOutcome.Failed;
         }
 
+        if (outcome == TestOutcome.Failed)
+        {
+            anyFailed = true;
+        }
+
         handle.RecordEnd(testCase, outcome == TestOutcome.None ? TestOutcome.Passed : outcome);
+    }
+
+    /// <summary>
+    /// Ends a test case whose job was lost (the engine or a worker failed under it): results the
+    /// framework already reported stand — the loss is a warning when it had ended the test case,
+    /// one Failed result naming the reported rows when it had not.
+    /// </summary>
+    private void EndLost(TestCase testCase, AgentOutputReader reader, TestOutcome outcome, string reason)
+    {
+        reader.Flush();
+        if (reader.ResultCount == 0)
+        {
+            Fail(testCase, reason);
+            return;
+        }
+
+        if (reader.Ended || reader.Done)
+        {
+            handle.SendMessage(TestMessageLevel.Warning, $"ContainerTest: {testCase.DisplayName} reported its result(s), and then its job was lost: {reason} The reported result(s) stand.");
+            handle.RecordEnd(testCase, outcome == TestOutcome.None ? TestOutcome.Passed : outcome);
+            return;
+        }
+
+        handle.RecordResult(new TestResult(TestCaseTags.FrameworkView(testCase))
+        {
+            Outcome = TestOutcome.Failed,
+            ErrorMessage = $"{reason} {TestCaseEnding.ReportedRows(testCase, reader)}",
+            ComputerName = Environment.MachineName,
+        });
+        handle.RecordEnd(testCase, TestOutcome.Failed);
     }
 
     private static TestOutcome Worse(TestOutcome current, TestOutcome next) =>
@@ -295,6 +383,10 @@ internal sealed class ContainerizedRun(ContainerTestSettings settings, string? r
             result.Messages.Add(new TestResultMessage(TestResultMessage.StandardErrorCategory, error));
         }
     }
+
+    /// <summary>What a test is told when ContainerTest itself failed: the error, in a sentence, never a stack trace.</summary>
+    private static string OwnError(Exception ex) =>
+        $"ContainerTest could not run this test because of an error of its own ({ex.GetType().Name}: {ex.Message}). Please report it; `ContainerTestIsolation=container` or `CONTAINERTEST=0` may get the run through meanwhile.";
 
     private void FailAll(IEnumerable<TestCase> testCases, string reason)
     {

@@ -32,12 +32,15 @@ internal static class TestCaseEnding
         var failure = ContainerFailure.For(testCase, job, reader.TestOutput, agentErrors, settings, image, reader.ResultCount);
         if (reader.ResultCount > 0)
         {
-            failure.ErrorMessage += $" {reader.ResultCount} result(s) had been reported ({string.Join(", ", reader.ResultNames.Select(n => n.Length == 0 ? testCase.DisplayName : n))}); "
-                + "every other data row of this test reported none.";
+            failure.ErrorMessage += " " + ReportedRows(testCase, reader);
         }
 
         return new Verdict(failure, null);
     }
+
+    /// <summary>For a test case that reported some rows and not its end: which rows did.</summary>
+    public static string ReportedRows(TestCase testCase, AgentOutputReader reader) =>
+        $"{reader.ResultCount} result(s) had been reported ({string.Join(", ", reader.ResultNames.Select(n => n.Length == 0 ? testCase.DisplayName : n))}); every other data row of this test reported none.";
 
     /// <summary>
     /// The agent ran the test case through the framework adapter, which finished without a word

@@ -9,6 +9,7 @@ using ContainerTest.Protocol;
 using ContainerTest.TestAdapter.RuntimeLayer;
 using ContainerTest.TestAdapter.Selection;
 using ContainerTest.TestAdapter.Settings;
+using ContainerTest.TestAdapter.TestingPlatform;
 using Microsoft.VisualStudio.TestPlatform.ObjectModel;
 
 /// <summary>
@@ -52,14 +53,32 @@ internal sealed class TestJobBuilder(ContainerTestSettings settings, string imag
     public JobSpec Template(TestCase testCase, string runId, string? jobId = null)
     {
         var source = Path.GetFullPath(testCase.Source);
+        if (TestingPlatformTests.Is(testCase))
+        {
+            // A Microsoft.Testing.Platform test application is its own runner: it runs in the job itself.
+            var application = Job(source, jobId ?? "w" + Guid.NewGuid().ToString("N")[..11], runId, RuntimeFor(source), TestingPlatformTests.ArgumentsOf(testCase), application: true);
+            return application with { Labels = new Dictionary<string, string> { ["io.containertest.source"] = Truncate(source, 256) } };
+        }
+
         var adapterPath = AdapterOf(testCase);
         var job = Job(source, jobId ?? "w" + Guid.NewGuid().ToString("N")[..11], runId, RuntimeFor(source), ["--adapter", adapterPath, "--executor", TestCaseTags.FrameworkExecutorOf(testCase)]);
-        return job with { Labels = new Dictionary<string, string> { ["io.containertest.source"] = Truncate(source, 256) } };
+        (job, var engineArguments) = DockerAccess.Apply(job, settings);
+        return job with
+        {
+            Command = [.. job.Command, .. engineArguments],
+            Labels = new Dictionary<string, string> { ["io.containertest.source"] = Truncate(source, 256) },
+        };
     }
 
     /// <summary>The request for one test case, as the agent reads it from stdin, and the nonce that marks its protocol lines.</summary>
     public (byte[] Input, string Nonce) Request(TestCase testCase)
     {
+        if (TestingPlatformTests.Is(testCase))
+        {
+            var applicationNonce = Guid.NewGuid().ToString("N");
+            return (TestingPlatformWire.Request(TestingPlatformTests.UidOf(testCase), applicationNonce), applicationNonce);
+        }
+
         var executorUri = TestCaseTags.FrameworkExecutorOf(testCase);
         var nonce = Guid.NewGuid().ToString("N");
         var (wholeSource, selectingSettings) = FrameworkSelection.Request(testCase, runSettingsXml);
@@ -101,7 +120,12 @@ internal sealed class TestJobBuilder(ContainerTestSettings settings, string imag
 
     private RuntimeProvision RuntimeFor(string source) => runtimes.GetValueOrDefault(source, RuntimeProvision.Image);
 
-    private JobSpec Job(string source, string jobId, string runId, RuntimeProvision runtime, IEnumerable<string> agentArguments)
+    /// <summary>
+    /// The job shape every test gets. It starts the agent with <paramref name="arguments"/>; for a
+    /// test <paramref name="application"/> (Microsoft.Testing.Platform), the test application itself,
+    /// told by <see cref="TestingPlatformWire.JobEnvironment"/> that it is a job.
+    /// </summary>
+    private JobSpec Job(string source, string jobId, string runId, RuntimeProvision runtime, IEnumerable<string> arguments, bool application = false)
     {
         var output = Path.GetDirectoryName(source)!;
         var name = Path.GetFileNameWithoutExtension(source);
@@ -117,6 +141,13 @@ internal sealed class TestJobBuilder(ContainerTestSettings settings, string imag
             ["CONTAINERTEST_RUN_ID"] = runId,
         };
         runtime.AddEnvironment(environment);
+        if (application)
+        {
+            foreach (var (variable, value) in TestingPlatformWire.JobEnvironment)
+            {
+                environment[variable] = value;
+            }
+        }
 
         return new JobSpec
         {
@@ -128,8 +159,8 @@ internal sealed class TestJobBuilder(ContainerTestSettings settings, string imag
                 runtime.DotnetCommand, "exec",
                 "--runtimeconfig", Path.Combine(output, name + ".runtimeconfig.json"),
                 "--depsfile", Path.Combine(output, name + ".deps.json"),
-                Path.Combine(output, AgentFileName),
-                .. agentArguments,
+                application ? source : Path.Combine(output, AgentFileName),
+                .. arguments,
             ],
             Layers =
             [

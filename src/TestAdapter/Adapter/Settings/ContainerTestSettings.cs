@@ -3,6 +3,7 @@ namespace ContainerTest.TestAdapter.Settings;
 using ContainerTest.ContainerRuntime.Composition;
 using ContainerTest.ContainerRuntime.Jobs;
 using ContainerTest.ContainerRuntime.Network;
+using ContainerTest.ContainerRuntime.Services;
 
 /// <summary>The effective configuration of a run, after every source has had its say.</summary>
 internal sealed record ContainerTestSettings
@@ -52,6 +53,20 @@ internal sealed record ContainerTestSettings
 
     /// <summary>What a test may reach over the network.</summary>
     public NetworkPolicy Network { get; init; } = NetworkPolicy.None;
+
+    /// <summary>
+    /// Each test reaches the Docker Engine the run uses (its socket, usable by the test's user) and
+    /// the containers it starts (the network is then open): what Testcontainers needs. Off by default:
+    /// a test that tries the engine is told ContainerTest's sandbox blocked it, and which setting
+    /// allows it. A test with engine access can do anything the engine can.
+    /// </summary>
+    public bool DockerAccess { get; init; }
+
+    /// <summary>
+    /// The shared services (the project's <c>ContainerTestService</c> items) started once per run
+    /// before the first test and reachable from every test by name.
+    /// </summary>
+    public IReadOnlyList<ServiceSpec> Services { get; init; } = [];
 
     /// <summary>Memory limit per test container.</summary>
     public long MemoryBytes { get; init; } = 2L * 1024 * 1024 * 1024;

@@ -38,6 +38,7 @@ internal static class SettingsLoader
         new("PoolDepth", "ContainerTestPoolDepth", "CONTAINERTEST_POOL_DEPTH", "a whole number of containers started ahead, 0 for none", (s, v) => int.TryParse(v, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n) ? s with { PoolDepth = n } : null),
         new("Timeout", "ContainerTestTimeout", "CONTAINERTEST_TIMEOUT", SettingValueParser.DurationForms, (s, v) => SettingValueParser.TryParseDuration(v, out var t) ? s with { Timeout = t } : null),
         new("Network", "ContainerTestNetwork", "CONTAINERTEST_NETWORK", "none, loopback, open or allow:host:port[,host:port…]", (s, v) => NetworkPolicy.TryParse(v, out var p, out _) ? s with { Network = p! } : null),
+        new("DockerAccess", "ContainerTestDockerAccess", "CONTAINERTEST_DOCKER_ACCESS", SettingValueParser.BooleanForms, (s, v) => SettingValueParser.TryParseBoolean(v, out var b) ? s with { DockerAccess = b } : null),
         new("Memory", "ContainerTestMemory", "CONTAINERTEST_MEMORY", SettingValueParser.SizeForms, (s, v) => SettingValueParser.TryParseSize(v, out var b) ? s with { MemoryBytes = b } : null),
         new("Cpus", "ContainerTestCpus", "CONTAINERTEST_CPUS", "a positive number of cores such as 1, 0.5 or 2", (s, v) => SettingValueParser.TryParsePositiveDouble(v, out var c) ? s with { Cpus = c } : null),
         new("Pids", "ContainerTestPids", "CONTAINERTEST_PIDS", "a whole number of processes and threads, at least 1", (s, v) => SettingValueParser.TryParsePositiveInt(v, out var n) ? s with { Pids = n } : null),
@@ -54,7 +55,7 @@ internal static class SettingsLoader
     /// <exception cref="InvalidSettingException">A value is invalid.</exception>
     public static ContainerTestSettings Load(string? outputDirectory, string? runSettingsXml, IDictionary environment)
     {
-        var settings = new ContainerTestSettings();
+        var settings = new ContainerTestSettings { Services = ServiceList.Load(outputDirectory) };
         if (outputDirectory is not null)
         {
             settings = ApplyBuildFile(settings, Path.Combine(outputDirectory, BuildSettingsFile));

@@ -25,6 +25,7 @@ internal sealed class AllowListNetworks : IAsyncDisposable
     private readonly IDockerClient client;
     private readonly string runId;
     private readonly Func<CancellationToken, Task<string>> gatewayImage;
+    private readonly Services.ServiceAddresses? services;
     private readonly CreatedResources resources = new();
     private readonly ConcurrentDictionary<string, Lazy<Task<AllowListRoute>>> routes = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<Task, byte> leasing = new();
@@ -34,11 +35,13 @@ internal sealed class AllowListNetworks : IAsyncDisposable
     /// <param name="client">The engine.</param>
     /// <param name="runId">The run every gateway and network is labelled with.</param>
     /// <param name="gatewayImage">Gives the image the gateways run from (an image with `dotnet` on its PATH), making it present first.</param>
-    public AllowListNetworks(IDockerClient client, string runId, Func<CancellationToken, Task<string>> gatewayImage)
+    /// <param name="services">The run's shared services: an allowed name that is one is forwarded to its address.</param>
+    public AllowListNetworks(IDockerClient client, string runId, Func<CancellationToken, Task<string>> gatewayImage, Services.ServiceAddresses? services = null)
     {
         this.client = client;
         this.runId = runId;
         this.gatewayImage = gatewayImage;
+        this.services = services;
     }
 
     /// <summary>
@@ -110,7 +113,7 @@ internal sealed class AllowListNetworks : IAsyncDisposable
         var key = AllowListEntries.Key(endpoints);
 
         // Started once per list, on the backend's lifetime: a job that gives up waiting does not stop it for the others.
-        var route = routes.GetOrAdd(key, _ => new Lazy<Task<AllowListRoute>>(() => AllowListRoute.StartAsync(client, runId, endpoints, gatewayImage, resources, lifetime.Token)));
+        var route = routes.GetOrAdd(key, _ => new Lazy<Task<AllowListRoute>>(() => AllowListRoute.StartAsync(client, runId, endpoints, gatewayImage, resources, lifetime.Token, services)));
         try
         {
             return await route.Value.WaitAsync(cancellationToken).ConfigureAwait(false);

@@ -35,14 +35,15 @@ internal sealed class AllowListRoute
         IReadOnlyList<NetworkEndpoint> canonical,
         Func<CancellationToken, Task<string>> gatewayImage,
         CreatedResources resources,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken,
+        Services.ServiceAddresses? services = null)
     {
         var groups = GatewayPlan.Split(canonical);
         var rules = new List<IReadOnlyList<string>>();
         foreach (var group in groups)
         {
             // Resolution problems are the user's to fix: report them before starting anything.
-            rules.Add(await ForwardTargets.ResolveAsync(group, cancellationToken).ConfigureAwait(false));
+            rules.Add(await ForwardTargets.ResolveAsync(group, cancellationToken, services).ConfigureAwait(false));
         }
 
         var image = await gatewayImage(cancellationToken).ConfigureAwait(false);

@@ -17,13 +17,16 @@ using ContainerTest.ContainerRuntime.Network;
 internal static class ForwardTargets
 {
     /// <summary>One gateway argument per endpoint.</summary>
-    public static async Task<IReadOnlyList<string>> ResolveAsync(IReadOnlyList<NetworkEndpoint> endpoints, CancellationToken cancellationToken)
+    /// <param name="endpoints">The allowed endpoints.</param>
+    /// <param name="cancellationToken">Stops the resolution.</param>
+    /// <param name="services">The run's shared services: a name that is one is forwarded to its address on the engine's bridge, not looked up.</param>
+    public static async Task<IReadOnlyList<string>> ResolveAsync(IReadOnlyList<NetworkEndpoint> endpoints, CancellationToken cancellationToken, Services.ServiceAddresses? services = null)
     {
         var rules = new List<string>();
         foreach (var byHost in endpoints.GroupBy(e => e.Host, StringComparer.Ordinal))
         {
-            var addresses = byHost.Key == AllowListEntries.HostGatewayName
-                ? [byHost.Key]
+            var addresses = byHost.Key == AllowListEntries.HostGatewayName ? [byHost.Key]
+                : services is not null && services.TryGet(byHost.Key, out var service) ? [service]
                 : await ResolveHostAsync(byHost.Key, cancellationToken).ConfigureAwait(false);
             foreach (var endpoint in byHost)
             {

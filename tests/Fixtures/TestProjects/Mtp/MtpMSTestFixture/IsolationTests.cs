@@ -1,0 +1,29 @@
+namespace MtpMSTestFixture;
+
+/// <summary>
+/// Two tests that share what one process shares: a file at a fixed path in /tmp and a static
+/// counter. In one process the second to run fails; each in a fresh sandbox, both pass. Each
+/// prints the host name it sees, which is its sandbox's id there.
+/// </summary>
+[TestClass]
+public sealed class IsolationTests
+{
+    private const string SharedFile = "/tmp/containertest-mtp-isolation";
+    private static int runs;
+
+    [TestMethod]
+    public void FirstSeesAFreshProcess() => SeesAFreshProcess();
+
+    [TestMethod]
+    public void SecondSeesAFreshProcess() => SeesAFreshProcess();
+
+    private static void SeesAFreshProcess()
+    {
+        var host = System.Net.Dns.GetHostName();
+        Console.WriteLine($"host={host}");
+        var seenBefore = File.Exists(SharedFile);
+        File.WriteAllText(SharedFile, host);
+        Assert.AreEqual(1, Interlocked.Increment(ref runs), "another test ran in this process before");
+        Assert.IsFalse(seenBefore, "another test's file was in /tmp");
+    }
+}
