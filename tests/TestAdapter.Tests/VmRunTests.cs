@@ -33,10 +33,11 @@ public sealed class VmRunTests
     }
 
     [TestMethod]
-    public void Every_test_reports_once_and_the_run_says_how_its_VMs_run()
+    public void Every_test_reports_once_and_the_run_says_how_its_VMs_run_which_start_from_a_saved_state()
     {
         CollectionAssert.AreEqual(AllTests, Run.Report.Results.Select(r => r.TestName).Order().ToList(), Run.Output);
         StringAssert.Contains(Run.Output, "QEMU virtual machine of its own");
+        Assert.IsFalse(Run.Output.Contains("cannot start from a saved state", StringComparison.Ordinal), "The tests' VMs booted one by one instead of starting from the saved state:\n" + Run.Output);
         Assert.IsTrue(Run.Output.Contains("TCG", StringComparison.Ordinal) || Run.Output.Contains("KVM", StringComparison.Ordinal), Run.Output);
         StringAssert.Contains(Run.Report.Single("ReportsWhereItRuns").TextMessages.Single(m => m.Contains("ran in", StringComparison.Ordinal)), "ContainerTest: ran in VM ");
     }
