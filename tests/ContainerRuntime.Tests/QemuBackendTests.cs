@@ -47,19 +47,24 @@ public sealed class QemuBackendTests
     [Timeout(600_000)]
     public async Task A_job_gets_its_environment_user_working_directory_limits_and_streams_and_no_network_and_its_exit_code_comes_back()
     {
+        // A project under /tmp: the job's tmpfs at /tmp must not hide its folder.
+        using var project = new TemporaryDirectory();
+        File.WriteAllText(Path.Combine(project.Path, "seed.txt"), "from the host");
         var result = await Machine.Backend.RunAsync(Machine.Shell(
             "echo \"greeting=$GREETING\"; echo \"id=$(id -u):$(id -g)\"; echo \"cwd=$(pwd)\"; echo \"cpus=$(nproc)\"; "
-            + "echo \"memory.max=$(cat /sys/fs/cgroup$(cut -d: -f3 /proc/self/cgroup)/memory.max)\"; echo \"net=$(ls /sys/class/net | tr '\\n' ' ')\"; echo to-err >&2; exit 7") with
+            + "echo \"memory.max=$(cat /sys/fs/cgroup$(cut -d: -f3 /proc/self/cgroup)/memory.max)\"; echo \"net=$(ls /sys/class/net | tr '\\n' ' ')\"; echo \"seed=$(cat seed.txt)\"; echo to-err >&2; exit 7") with
         {
+            Layers = [new HostDirectoryLayer(Machine.ToolsFolder, QemuMachine.Tools), new HostDirectoryLayer(project.Path, "/tmp/project/out", LayerAccess.CopyOnWrite)],
+            Mounts = [new TmpfsMount("/tmp", 64L << 20)],
             Environment = new Dictionary<string, string> { ["GREETING"] = "hello from the host", ["PATH"] = QemuMachine.Tools },
             User = new UserIdentity(1234, 2345),
-            WorkingDirectory = "/srv/work/here",
+            WorkingDirectory = "/tmp/project/out",
             Limits = new ResourceLimits(MemoryBytes: 300L << 20, Cpus: 1),
         });
 
         Assert.AreEqual(TerminationReason.Exited, result.Termination, result.FailureCause);
         Assert.AreEqual(7, result.ExitCode);
-        Assert.AreEqual($"greeting=hello from the host\nid=1234:2345\ncwd=/srv/work/here\ncpus=1\nmemory.max={300L << 20}\nnet=lo \n", result.Stdout.Text);
+        Assert.AreEqual($"greeting=hello from the host\nid=1234:2345\ncwd=/tmp/project/out\ncpus=1\nmemory.max={300L << 20}\nnet=lo \nseed=from the host\n", result.Stdout.Text);
         Assert.AreEqual("to-err\n", result.Stderr.Text);
         Assert.AreEqual("VM", result.InstanceKind);
         Assert.AreEqual(0, QemuMachine.QemuProcesses(result.InstanceId!).Count, "The job's VM is still running after its job.");

@@ -86,6 +86,20 @@ internal static class VmLayoutBuilder
 
         var mountPoints = new List<string>();
         var late = new List<(string Path, string Tag)>();
+
+        // The job's mounts go on before whatever lies inside them, as an engine orders them: a
+        // tmpfs at /tmp (or at HOME) mounted after the output folder of a project under /tmp (or
+        // the home folder) would hide it. The rest follow the layers.
+        var pending = spec.Mounts.ToList();
+        void MountAbove(string path)
+        {
+            foreach (var mount in pending.Where(m => Within(path, Normalize(m.ContainerPath)) && Normalize(m.ContainerPath) != path).OrderBy(m => Normalize(m.ContainerPath).Length).ToList())
+            {
+                AddMount(boot, mount, mountPoints);
+                pending.Remove(mount);
+            }
+        }
+
         var layers = spec.Layers;
         for (var i = 0; i < layers.Count; i++)
         {
@@ -98,6 +112,7 @@ internal static class VmLayoutBuilder
                     late.Add((Normalize(shared.ContainerPath), tag));
                     break;
                 case HostDirectoryLayer { Access: LayerAccess.ReadOnly } program:
+                    MountAbove(Normalize(program.ContainerPath));
                     var serial = "l" + diskList.Count.ToString(CultureInfo.InvariantCulture);
                     diskList.Add(new VmDisk(serial, await disks.OfDirectoryAsync(program.HostPath, owner: null, cancellationToken).ConfigureAwait(false)));
                     boot.Mount("serial:" + serial, Normalize(program.ContainerPath), "ext4", GuestPlan.ReadOnly | GuestPlan.NoDev);
@@ -143,6 +158,7 @@ internal static class VmLayoutBuilder
                         lowers.Add(path);
                     }
 
+                    MountAbove(path);
                     var rw = $"{Private}/rw{i.ToString(CultureInfo.InvariantCulture)}";
                     boot.Directory(rw + "/upper", upperMode, upperOwner.Uid, upperOwner.Gid)
                         .Directory(rw + "/work", 0x1C0)
@@ -152,10 +168,12 @@ internal static class VmLayoutBuilder
                     break;
                 case FileLayer file:
                     RefuseUnderShare(file.ContainerPath, late, "file");
+                    MountAbove(Normalize(file.ContainerPath));
                     boot.File(file.ContainerPath, file.Content.Span, file.Mode);
                     break;
                 case SymlinkLayer link:
                     RefuseUnderShare(link.ContainerPath, late, "symbolic link");
+                    MountAbove(Normalize(link.ContainerPath));
                     boot.Symlink(link.Target, link.ContainerPath);
                     break;
                 default:
@@ -163,21 +181,9 @@ internal static class VmLayoutBuilder
             }
         }
 
-        foreach (var mount in spec.Mounts)
+        foreach (var mount in pending)
         {
-            switch (mount)
-            {
-                case TmpfsMount tmpfs:
-                    boot.Mount("tmpfs", Normalize(tmpfs.ContainerPath), "tmpfs", GuestPlan.NoSuid | GuestPlan.NoDev, string.Create(CultureInfo.InvariantCulture, $"mode=0{Convert.ToString(tmpfs.Mode, 8)},size={tmpfs.SizeBytes}"));
-                    mountPoints.Add(Normalize(tmpfs.ContainerPath));
-                    break;
-                case ProcMount { ContainerPath: "/proc" }:
-                    break; // the VM's own /proc is there already
-                case ProcMount proc:
-                    boot.Mount("proc", Normalize(proc.ContainerPath), "proc", GuestPlan.NoSuid | GuestPlan.NoDev);
-                    mountPoints.Add(Normalize(proc.ContainerPath));
-                    break;
-            }
+            AddMount(boot, mount, mountPoints);
         }
 
         // The job's cgroup: its memory and process limits, and whether the OOM killer struck.
@@ -314,6 +320,24 @@ internal static class VmLayoutBuilder
 
     /// <summary>True when <paramref name="program"/> (the command's first word, a path) lies inside <paramref name="folder"/>.</summary>
     private static bool HoldsProgram(string folder, string program) => program.StartsWith('/') && Within(Normalize(program), Normalize(folder)) && Normalize(program) != Normalize(folder);
+
+    /// <summary>A tmpfs or proc mount of the job, at boot.</summary>
+    private static void AddMount(GuestPlan boot, MountSpec mount, List<string> mountPoints)
+    {
+        switch (mount)
+        {
+            case TmpfsMount tmpfs:
+                boot.Mount("tmpfs", Normalize(tmpfs.ContainerPath), "tmpfs", GuestPlan.NoSuid | GuestPlan.NoDev, string.Create(CultureInfo.InvariantCulture, $"mode=0{Convert.ToString(tmpfs.Mode, 8)},size={tmpfs.SizeBytes}"));
+                mountPoints.Add(Normalize(tmpfs.ContainerPath));
+                break;
+            case ProcMount { ContainerPath: "/proc" }:
+                break; // the VM's own /proc is there already
+            case ProcMount proc:
+                boot.Mount("proc", Normalize(proc.ContainerPath), "proc", GuestPlan.NoSuid | GuestPlan.NoDev);
+                mountPoints.Add(Normalize(proc.ContainerPath));
+                break;
+        }
+    }
 
     private static bool Within(string path, string folder) => folder == "/" || path == folder || path.StartsWith(folder + "/", StringComparison.Ordinal);
 
