@@ -19,8 +19,9 @@ engine_answers() { docker info >/dev/null 2>&1; }
 # Packages the tests need besides Docker: a static busybox for the small test image and the
 # shell's toolbox, Debian's docker-registry for the local registry the pull tests push to,
 # tmux, the real terminal the shell tests type into, gcc for the system-call probe the
-# seccomp tests build, and redis-server, from which the shared-service tests build their image.
-TEST_PACKAGES=(busybox-static docker-registry tmux gcc libc6-dev redis-server)
+# seccomp tests build (and for the VM's init), redis-server, from which the shared-service tests
+# build their image, and QEMU for the qemu backend's tests.
+TEST_PACKAGES=(busybox-static docker-registry tmux gcc libc6-dev redis-server qemu-system-x86)
 
 apt_install() {
   local missing=()
@@ -87,6 +88,16 @@ native_helpers() {
   "$ROOT/nuget/native/build.sh" || die "building the sandbox helper failed (see above); without it tests run one container each"
 }
 
+# The kernel the qemu backend's VMs boot: Debian's linux-image-amd64, unpacked into the runtime
+# cache (nothing installed, /boot untouched). apt needs its package lists for `apt-get download`.
+guest_kernel() {
+  if [ ! -f "$ARTIFACTS/.apt-updated" ] && [ "$(id -u)" -eq 0 ] && ! "$ROOT/nuget/native/kernel.sh" >/dev/null 2>&1; then
+    apt-get update -qq >"$ARTIFACTS/apt-update.log" 2>&1 || die "apt-get update failed; see $ARTIFACTS/apt-update.log"
+    touch "$ARTIFACTS/.apt-updated"
+  fi
+  "$ROOT/nuget/native/kernel.sh" >/dev/null || die "getting a kernel for the VM tests failed (see above)"
+}
+
 leftover_containers() {
   local kind count=0
   for kind in job worker; do
@@ -99,6 +110,7 @@ cmd_test() {
   cmd_docker
   apt_install "${TEST_PACKAGES[@]}"
   native_helpers
+  guest_kernel
   say "building ($CONFIGURATION)"
   dotnet build "$ROOT/ContainerTest.sln" -c "$CONFIGURATION" -nologo -clp:ErrorsOnly >"$ARTIFACTS/build.log" 2>&1 \
     || { tail -n 40 "$ARTIFACTS/build.log" >&2; die "build failed; full log: $ARTIFACTS/build.log"; }

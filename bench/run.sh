@@ -13,6 +13,10 @@
 #   sandbox, JIT         ContainerTest's sandboxes, built with ContainerTestReadyToRun=false (the
 #                        test framework JIT-compiled in every sandbox), to show what precompiling pays
 #   sandbox              ContainerTest as it comes (a fresh sandbox per test in worker containers)
+#   VM per test          ContainerTestBackend=qemu (a QEMU VM per test, started from a saved state);
+#                        only when qemu-system-x86_64 and a kernel (nuget/native/kernel.sh) are
+#                        there, and under TCG wherever KVM is unusable — as on the machine the
+#                        README's numbers come from, where KVM numbers cannot be measured
 # and prints wall time, tests/s, the whole machine's CPU time per test (from /proc/stat: every
 # process, the engine's included), peak RSS of the dotnet test process tree, the time to the
 # first reported result, and ratios to native. Writes the table to artifacts/bench/results.md.
@@ -20,6 +24,9 @@
 #        bench/run.sh Scale [COUNT]            COUNT (2,000) trivial tests with ContainerTest only:
 #                                              every test reported once, the test host's memory as
 #                                              results arrive, no container left; writes scale.md
+#        bench/run.sh QemuBoot [JOBS]          the qemu backend's cold boot against restore from a
+#                                              saved state, wall and CPU per job (bench/QemuBoot);
+#                                              writes qemu-boot.md
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -163,6 +170,23 @@ if [ "${1:-}" = "Scale" ]; then
   exit
 fi
 
+# QemuBoot: jobs of one template in a pool, every VM booted, then every VM restored from the saved
+# state of one whose command already waits for its input; a busybox `read` and a .NET program.
+if [ "${1:-}" = "QemuBoot" ]; then
+  tools="$OUT/qemu-boot/tools"
+  rm -rf "$tools" && mkdir -p "$tools"
+  cp "$(command -v busybox)" "$tools/busybox"
+  dotnet build "$ROOT/bench/QemuBoot/Waiter" -c Release -o "$OUT/qemu-boot/waiter" -nologo -clp:ErrorsOnly >/dev/null
+  (cd "$ROOT/bench/QemuBoot" && dotnet run QemuBoot.cs -- "$OUT/qemu-boot/waiter" "$tools" "${2:-5}") | tee "$OUT/qemu-boot.md"
+  exit
+fi
+
+# The qemu row runs where QEMU and a kernel are (see the header).
+qemu_row=false
+if command -v qemu-system-x86_64 >/dev/null && ls "${CONTAINERTEST_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/containertest}"/kernels/*/boot/vmlinuz-* >/dev/null 2>&1; then
+  qemu_row=true
+fi
+
 results="$OUT/results.md"
 {
   echo "| project | mode | wall (s) | tests/s | CPU-s per test (whole machine) | peak RSS (MB) | first result (s) | vs native serial | vs native parallel |"
@@ -198,11 +222,18 @@ for project in "${selected[@]}"; do
   read -r jit jit_rss jit_first jit_cpu <<<"$(measure dotnet test "$dir/contained-jit/$project.dll" --logger "console;verbosity=normal" -- "$batch")"
   echo "==> $project: ContainerTest, sandboxes" >&2
   read -r sandbox sandbox_rss sandbox_first sandbox_cpu <<<"$(measure dotnet test "$dir/contained/$project.dll" --logger "console;verbosity=normal" -- "$batch")"
+  vm_row=()
+  if [ "$qemu_row" = true ]; then
+    echo "==> $project: ContainerTest, a VM per test (qemu)" >&2
+    read -r vm vm_rss vm_first vm_cpu <<<"$(CONTAINERTEST_BACKEND=qemu measure dotnet test "$dir/contained/$project.dll" --logger "console;verbosity=normal" -- "$batch")"
+    accel="$(grep -qs '^ok' "${CONTAINERTEST_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/containertest}"/qemu/kvm-*.txt && echo KVM || echo TCG)"
+    vm_row=("ContainerTest, VM per test (qemu, $accel):$vm:$vm_rss:$vm_first:$vm_cpu")
+  fi
 
   for row in "native serial:$serial:$serial_rss:$serial_first:$serial_cpu" "native method-parallel:$parallel:$parallel_rss:$parallel_first:$parallel_cpu" \
              "naive docker run ×4:$naive:$naive_rss:$naive_first:$naive_cpu" "ContainerTest, container per test:$container:$container_rss:$container_first:$container_cpu" \
              "ContainerTest, sandbox, no spare workers:$nospare:$nospare_rss:$nospare_first:$nospare_cpu" "ContainerTest, sandbox, framework JIT-compiled:$jit:$jit_rss:$jit_first:$jit_cpu" \
-             "ContainerTest, sandbox:$sandbox:$sandbox_rss:$sandbox_first:$sandbox_cpu"; do
+             "ContainerTest, sandbox:$sandbox:$sandbox_rss:$sandbox_first:$sandbox_cpu" "${vm_row[@]}"; do
     IFS=: read -r mode wall rss first cpu <<<"$row"
     [ "$first" = "-" ] || first=$(printf '%.1f' "$first")
     printf '| %s | %s | %.1f | %.1f | %.3f | %d | %s | %.2f× | %.2f× |\n' "$project ($count tests)" "$mode" "$wall" "$(echo "$count / $wall" | bc -l)" "$(echo "$cpu / $count" | bc -l)" "$((rss / 1024))" \
@@ -215,5 +246,8 @@ done
   echo "Machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(docker version --format 'Docker {{.Server.Version}}' 2>/dev/null), .NET SDK $(dotnet --version), $(date -u +%Y-%m-%d). ContainerTest at its default parallelism (2 × cores = $((2 * $(nproc)))); the naive runs 4 at a time."
   echo "CPU-s per test: the whole machine's busy time during the run (every process: dotnet test, the engine, the containers), divided by the tests; nothing else ran."
   echo "Peak RSS: the largest process of the run (for dotnet test, the test host holding the adapter; for the naive runs, the docker CLI)."
+  if [ "$qemu_row" = true ]; then
+    echo "VM per test: QEMU $(qemu-system-x86_64 --version | awk 'NR == 1 { print $4 }'); under TCG (no usable KVM) every guest instruction is emulated, so that row says what this machine can do, not what KVM would: KVM numbers cannot be measured here."
+  fi
 } >> "$results"
 cat "$results"

@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
-# Builds the static helpers ContainerTest carries, from Debian's own source packages:
-#   bwrap    bubblewrap, which makes each test's sandbox inside a worker container (LGPL-2.0-or-later)
-#   toybox   the tools of `dotnet containertest shell` (0BSD)
+# Builds the static helpers ContainerTest carries:
+#   bwrap    bubblewrap, which makes each test's sandbox inside a worker container (LGPL-2.0-or-later),
+#            from Debian's own source package
+#   toybox   the tools of `dotnet containertest shell` (0BSD), from Debian's own source package
+#   containertest-vminit, containertest-vmlaunch
+#            PID 1 of every virtual machine of the qemu backend, and the launcher that ties each QEMU
+#            process to the test host's life; our own C (nuget/native/vm/), compiled here
 # into artifacts/native/linux-x64/, with the versions and the sources they came from beside them.
 #
 # Why from source: the helpers must run in any image, also one with another libc or none, so they
@@ -29,7 +33,28 @@ die() { printf 'native/build.sh: %s\n' "$*" >&2; exit 1; }
 
 [ "$(uname -s)" = Linux ] && [ "$(uname -m)" = x86_64 ] || die "the helpers are built on linux-x64 only (this is $(uname -s)-$(uname -m))."
 
-glibc="$(ldd --version | head -n 1 | awk '{print $NF}')"
+# (awk reads all of ldd's output: with `head -n 1` ldd may die of SIGPIPE, which pipefail makes fatal.)
+glibc="$(ldd --version 2>&1 | awk 'NR == 1 { print $NF }')"
+
+# The VM helpers: small, our own, rebuilt whenever their source changes (no download, no apt).
+build_vm_helpers() {
+  local name source vm_stamp
+  for name in vminit vmlaunch; do
+    source="$ROOT/nuget/native/vm/${name#vm}.c"
+    vm_stamp="$(sha256sum "$source" | cut -c1-16) static, glibc $glibc"
+    if [ -x "$OUT/containertest-$name" ] && [ "$(cat "$OUT/containertest-$name.version" 2>/dev/null)" = "$vm_stamp" ]; then
+      continue
+    fi
+    command -v gcc >/dev/null || die "gcc is needed to build containertest-$name: apt-get install gcc libc6-dev"
+    mkdir -p "$OUT"
+    gcc -static -Os -Wall -Wextra -Werror -o "$OUT/containertest-$name" "$source" || die "building containertest-$name failed"
+    strip "$OUT/containertest-$name"
+    echo "$vm_stamp" >"$OUT/containertest-$name.version"
+    say "$OUT/containertest-$name: $vm_stamp"
+  done
+}
+build_vm_helpers
+
 bwrap_stamp="bubblewrap $BUBBLEWRAP_VERSION (Debian $SUITE), static, glibc $glibc"
 toybox_stamp="toybox $TOYBOX_VERSION (Debian $SUITE), static, glibc $glibc"
 built() { [ -x "$OUT/$1" ] && [ "$(cat "$OUT/$1.version" 2>/dev/null)" = "$2" ]; }

@@ -65,7 +65,7 @@ internal static class ShellCommand
         });
         var settings = TestSettings.Load(testAssembly);
         await using var runtime = await JobRuntime.ConnectAsync(
-            new JobRuntimeOptions { Isolation = settings.Isolation, OnNotice = notice => Console.Error.WriteLine(notice) },
+            new JobRuntimeOptions { Backend = settings.Backend, Kernel = settings.Kernel, Isolation = settings.Isolation, OnNotice = notice => Console.Error.WriteLine(notice) },
             session.Token).ConfigureAwait(false);
         var chosenImage = await TestSettings.ImageAsync(runtime, settings, image, session.Token).ConfigureAwait(false);
 
@@ -96,5 +96,10 @@ internal static class ShellCommand
         }
     }
 
-    private static string Kind(JobRuntime runtime) => runtime.Isolation == JobIsolation.Sandbox ? "sandbox" : "container";
+    private static string Kind(JobRuntime runtime) => runtime.Isolation switch
+    {
+        JobIsolation.Sandbox => "sandbox",
+        JobIsolation.VirtualMachine => "virtual machine",
+        _ => "container",
+    };
 }

@@ -106,6 +106,70 @@ public sealed class ShellCommandTests
     }
 
     [TestMethod]
+    public async Task On_the_qemu_backend_run_first_then_a_terminal_on_the_VMs_serial_console_with_the_toolbox_and_its_own_kernel()
+    {
+        var assembly = await ShellFixtureProject.BuildAsync(TestContext.CancellationToken);
+        var commandLine = "CONTAINERTEST_BACKEND=qemu " + CliTool.ShellCommandLine("shell", "Leaves_a_file_and_fails", "--run", "--project", assembly);
+        List<int> vms;
+        await using (var terminal = await TmuxSession.StartAsync(commandLine))
+        {
+            // Under TCG a VM boot and a .NET test take tens of seconds on a loaded machine.
+            var screen = await terminal.WaitForAsync(Prompt, timeout: TimeSpan.FromMinutes(3));
+            StringAssert.Contains(screen, "QEMU virtual machine of its own");
+            StringAssert.Contains(screen, "Failed  Leaves_a_file_and_fails");
+            StringAssert.Contains(screen, "shell in the virtual machine of");
+
+            await terminal.TypeLineAsync("cat /tmp/left-by-failing-test; echo \"kernel=$(uname -r) boot=$(cat /proc/sys/kernel/random/boot_id) uid=$(id -u) tty=$(tty) size=$(stty size)\"; ls /.containertest/bin | grep -cx -e sh -e ps -e vi -e less");
+            screen = await terminal.WaitForAsync(Prompt, times: 2, timeout: TimeSpan.FromSeconds(30));
+            StringAssert.Contains(screen, "\nfailed", "the file the test left is not in the shell's VM:\n" + screen);
+            var facts = screen.Split('\n').Select(l => l.Trim()).Last(l => l.StartsWith("kernel=", StringComparison.Ordinal));
+            StringAssert.Contains(facts, "uid=1000");
+            StringAssert.Contains(facts, "tty=/dev/ttyS1", "the shell is not on the VM's second serial port");
+            StringAssert.Contains(facts, "size=50 160", "the VM's terminal does not have the window's size");
+            Assert.IsFalse(facts.Contains("boot=" + File.ReadAllText("/proc/sys/kernel/random/boot_id").Trim(), StringComparison.Ordinal), "the shell runs on the host's kernel: " + facts);
+            StringAssert.Contains(screen, "\n4", "the toolbox (sh, ps, vi, less) is not complete:\n" + screen);
+            vms = TerminalVms();
+            Assert.AreNotEqual(0, vms.Count, "no QEMU with a terminal port runs during the session");
+
+            await terminal.TypeLineAsync("sleep 120; echo slept");
+            await Task.Delay(TimeSpan.FromSeconds(2));
+            await terminal.PressAsync("C-c");
+            screen = await terminal.WaitForAsync(Prompt, times: 3, timeout: TimeSpan.FromSeconds(30));
+            Assert.IsFalse(screen.Contains("\nslept", StringComparison.Ordinal), "Ctrl-C did not reach the sleep in the VM:\n" + screen);
+
+            await terminal.TypeLineAsync("exit 3");
+            Assert.AreEqual(3, await terminal.ExitCodeAsync(TimeSpan.FromSeconds(60)), await terminal.ScreenAsync());
+        }
+
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        while (vms.Any(pid => Directory.Exists($"/proc/{pid}")) && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(250);
+        }
+
+        Assert.IsFalse(vms.Any(pid => Directory.Exists($"/proc/{pid}")), "the shell's VM outlived the session");
+    }
+
+    /// <summary>The QEMU processes whose VM has an interactive terminal port (shell sessions' VMs).</summary>
+    private static List<int> TerminalVms() =>
+        Directory.EnumerateDirectories("/proc")
+            .Select(d => int.TryParse(Path.GetFileName(d), out var pid) ? pid : 0)
+            .Where(pid => pid > 0)
+            .Where(pid =>
+            {
+                try
+                {
+                    var argv = File.ReadAllText($"/proc/{pid}/cmdline").Split('\0');
+                    return argv[0].Contains("qemu-system", StringComparison.Ordinal) && argv.Any(a => a.StartsWith("socket,id=term,", StringComparison.Ordinal));
+                }
+                catch (IOException)
+                {
+                    return false;
+                }
+            })
+            .ToList();
+
+    [TestMethod]
     public async Task Closing_the_terminal_mid_session_removes_the_container()
     {
         var assembly = await ShellFixtureProject.BuildAsync(TestContext.CancellationToken);

@@ -12,4 +12,7 @@ public enum JobIsolation
 
     /// <summary>A container of its own per job, created and removed by the engine.</summary>
     Container,
+
+    /// <summary>A virtual machine of its own per job, with its own kernel (<see cref="RuntimeBackend.Qemu"/>).</summary>
+    VirtualMachine,
 }

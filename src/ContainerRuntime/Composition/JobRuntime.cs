@@ -2,6 +2,7 @@ namespace ContainerTest.ContainerRuntime.Composition;
 
 using ContainerTest.ContainerRuntime.Backends.Docker;
 using ContainerTest.ContainerRuntime.Backends.Docker.Reaper;
+using ContainerTest.ContainerRuntime.Backends.Qemu;
 using ContainerTest.ContainerRuntime.Backends.Sandbox;
 using ContainerTest.ContainerRuntime.Backends.Swarm;
 using ContainerTest.ContainerRuntime.Errors;
@@ -12,10 +13,11 @@ using ContainerTest.ContainerRuntime.Network;
 /// The one place where backends are chosen and put together. Callers (the test adapter, the
 /// tool) see only the runtime's interfaces: one-off jobs (<see cref="Jobs"/>), pools of jobs of one
 /// template (<see cref="CreatePoolAsync"/>), interactive jobs (<see cref="Interactive"/>), and the
-/// image and housekeeping work a run starts with. Today every backend stands on a Docker Engine:
-/// jobs in pools run either in a fresh sandbox inside worker containers or in a container each;
-/// with a cluster (<see cref="JobRuntimeOptions.Cluster"/>), the sandbox workers run on the nodes of
-/// the engine's Swarm instead of on the engine itself.
+/// image and housekeeping work a run starts with. On a Docker Engine (the default), jobs in pools
+/// run either in a fresh sandbox inside worker containers or in a container each; with a cluster
+/// (<see cref="JobRuntimeOptions.Cluster"/>), the sandbox workers run on the nodes of the engine's
+/// Swarm instead of on the engine itself; with <see cref="RuntimeBackend.Qemu"/> every job runs in a
+/// virtual machine of its own and no engine is needed.
 /// </summary>
 /// <remarks>
 /// Before anything of the run exists on the engine, the runtime starts the run's reaper
@@ -23,41 +25,44 @@ using ContainerTest.ContainerRuntime.Network;
 /// container, network and volume of the run when the link drops — when this process is killed at
 /// any instant, as well as when it ends. Every way of making something (<see cref="Jobs"/>,
 /// <see cref="CreatePoolAsync"/>, <see cref="Interactive"/>) waits for it, whatever the isolation.
-/// Where it cannot start, the user is told once and the run goes on as before.
+/// Where it cannot start, the user is told once and the run goes on as before. With QEMU there is
+/// no engine and no reaper: each VM dies with this process (its launcher sees to that).
 /// </remarks>
 public sealed class JobRuntime : IJobPoolFactory, IAsyncDisposable
 {
-    private readonly DockerBackend docker;
+    private readonly DockerBackend? docker;
     private readonly SwarmBackend? swarm;
+    private readonly QemuBackend? qemu;
     private readonly JobRuntimeOptions options;
     private readonly object isolationLock = new();
     private readonly object reaperLock = new();
     private JobIsolation isolation;
     private Task<RunReaper?>? reaper;
 
-    private JobRuntime(DockerBackend docker, SwarmBackend? swarm, JobRuntimeOptions options)
+    private JobRuntime(DockerBackend? docker, SwarmBackend? swarm, QemuBackend? qemu, JobRuntimeOptions options)
     {
         this.docker = docker;
         this.swarm = swarm;
+        this.qemu = qemu;
         this.options = options;
-        isolation = options.Isolation;
-        Jobs = new ReapedJobs(this);
-        Interactive = new IsolatingInteractiveJobs(this);
+        isolation = qemu is not null ? JobIsolation.VirtualMachine : options.Isolation;
+        Jobs = qemu is not null ? qemu : new ReapedJobs(this);
+        Interactive = qemu is not null ? qemu : new IsolatingInteractiveJobs(this);
     }
 
     /// <summary>The id every resource of this run carries (label <see cref="ContainerLabels.RunId"/>).</summary>
-    public string RunId => docker.RunId;
+    public string RunId => qemu?.RunId ?? Docker.RunId;
 
-    /// <summary>Where the engine was found, for messages.</summary>
-    public Uri Endpoint => docker.Endpoint;
+    /// <summary>Where the engine was found, for messages (with QEMU: the kernel the VMs boot).</summary>
+    public Uri Endpoint => qemu is not null ? new Uri(qemu.Kernel) : Docker.Endpoint;
 
-    /// <summary>One-off jobs, each in a container of its own (probes, a test run outside a pool).</summary>
+    /// <summary>One-off jobs, each in a container (or VM) of its own (probes, a test run outside a pool).</summary>
     public IJobBackend Jobs { get; }
 
     /// <summary>Jobs tied to a terminal, isolated as pooled jobs are.</summary>
     public IInteractiveJobs Interactive { get; }
 
-    /// <summary>The isolation pools get now: the configured one, or containers after a fallback.</summary>
+    /// <summary>The isolation pools get now: the configured one, containers after a fallback, or VMs with QEMU.</summary>
     public JobIsolation Isolation
     {
         get
@@ -71,12 +76,26 @@ public sealed class JobRuntime : IJobPoolFactory, IAsyncDisposable
 
     /// <summary>
     /// Finds the engine (as the Docker CLI does) and checks it answers; with a cluster, also that
-    /// the engine manages a Swarm the run can use.
+    /// the engine manages a Swarm the run can use; with <see cref="RuntimeBackend.Qemu"/>, finds
+    /// QEMU and a kernel and chooses the accelerator instead.
     /// </summary>
-    /// <exception cref="BackendUnavailableException">No engine answers, or it is not ours to use; or the cluster asked for cannot be used (the message says why).</exception>
+    /// <exception cref="BackendUnavailableException">No engine answers, or it is not ours to use; the cluster asked for cannot be used; QEMU, a kernel or a driver is missing (the message says why).</exception>
     public static async Task<JobRuntime> ConnectAsync(JobRuntimeOptions? options = null, CancellationToken cancellationToken = default)
     {
         options ??= new JobRuntimeOptions();
+        if (options.Backend == RuntimeBackend.Qemu)
+        {
+            if (options.Cluster == JobCluster.Swarm)
+            {
+                throw new BackendUnavailableException(
+                    "ContainerTestCluster=swarm spreads sandbox workers over a Swarm's Docker Engines; ContainerTestBackend=qemu runs a VM per test on this machine. Unset one of the two.",
+                    RetryClass.NotRetryable);
+            }
+
+            var vms = await QemuBackend.ConnectAsync(new QemuBackendOptions { Kernel = options.Kernel, OnNotice = options.OnNotice }, cancellationToken).ConfigureAwait(false);
+            return new JobRuntime(null, null, vms, options);
+        }
+
         if (options.Cluster == JobCluster.Swarm && options.Isolation == JobIsolation.Container)
         {
             throw new BackendUnavailableException(
@@ -99,7 +118,7 @@ public sealed class JobRuntime : IJobPoolFactory, IAsyncDisposable
             }
         }
 
-        return new JobRuntime(docker, swarm, options);
+        return new JobRuntime(docker, swarm, null, options);
     }
 
     /// <summary>
@@ -108,7 +127,12 @@ public sealed class JobRuntime : IJobPoolFactory, IAsyncDisposable
     /// </summary>
     public async Task<string> EnsureHostImageAsync(CancellationToken cancellationToken = default)
     {
-        var image = await docker.EnsureHostImageAsync(cancellationToken).ConfigureAwait(false);
+        if (qemu is not null)
+        {
+            return await qemu.EnsureHostImageAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        var image = await Docker.EnsureHostImageAsync(cancellationToken).ConfigureAwait(false);
 
         // The reaper runs on this image: start it now, beside whatever the caller does next.
         _ = ReaperAsync(image);
@@ -121,8 +145,13 @@ public sealed class JobRuntime : IJobPoolFactory, IAsyncDisposable
     /// </summary>
     public async Task<int> RemoveOrphansAsync(CancellationToken cancellationToken = default)
     {
+        if (qemu is not null)
+        {
+            return QemuBackend.RemoveOrphans();
+        }
+
         _ = ReaperAsync(jobImage: null);
-        return await docker.RemoveOrphansAsync(cancellationToken).ConfigureAwait(false)
+        return await Docker.RemoveOrphansAsync(cancellationToken).ConfigureAwait(false)
             + (swarm is null ? 0 : await swarm.RemoveOrphansAsync().ConfigureAwait(false));
     }
 
@@ -132,9 +161,17 @@ public sealed class JobRuntime : IJobPoolFactory, IAsyncDisposable
     /// runtime's disposal removes them too).
     /// </summary>
     /// <exception cref="ContainerRuntimeException">Services were asked for on a cluster, whose workers on other nodes could not reach them.</exception>
+    /// <exception cref="BackendUnavailableException">The run's jobs run in VMs (services are containers on an engine).</exception>
     public Task<Services.IRunServices> StartServicesAsync(IReadOnlyList<Services.ServiceSpec> services, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(services);
+        if (qemu is not null)
+        {
+            throw new BackendUnavailableException(
+                "shared services run as containers on a Docker Engine, and the qemu backend runs without one: set ContainerTestBackend=docker for a run with services, or remove the services.",
+                RetryClass.NotRetryable);
+        }
+
         if (swarm is not null && services.Count > 0)
         {
             throw new ContainerRuntimeException(
@@ -142,15 +179,16 @@ public sealed class JobRuntime : IJobPoolFactory, IAsyncDisposable
                 RetryClass.NotRetryable);
         }
 
-        return docker.StartServicesAsync(services, cancellationToken);
+        return Docker.StartServicesAsync(services, cancellationToken);
     }
 
     /// <summary>Everything carrying ContainerTest's labels on the engine: containers, networks, images (<c>dotnet containertest clean</c>).</summary>
-    public Task<IReadOnlyList<Leftover>> FindLeftoversAsync(CancellationToken cancellationToken = default) => DockerLeftovers.FindAsync(docker.Client, cancellationToken);
+    public Task<IReadOnlyList<Leftover>> FindLeftoversAsync(CancellationToken cancellationToken = default) =>
+        docker is null ? Task.FromResult<IReadOnlyList<Leftover>>([]) : DockerLeftovers.FindAsync(docker.Client, cancellationToken);
 
     /// <summary>Removes those of <paramref name="leftovers"/> whose owner is not a live process on this machine; returns what was removed.</summary>
     public Task<IReadOnlyList<Leftover>> RemoveLeftoversAsync(IEnumerable<Leftover> leftovers, CancellationToken cancellationToken = default) =>
-        DockerLeftovers.RemoveAsync(docker.Client, leftovers, cancellationToken);
+        docker is null ? Task.FromResult<IReadOnlyList<Leftover>>([]) : DockerLeftovers.RemoveAsync(docker.Client, leftovers, cancellationToken);
 
     /// <summary>
     /// A pool for jobs of <paramref name="jobTemplate"/>, isolated as <see cref="Isolation"/> says.
@@ -162,6 +200,12 @@ public sealed class JobRuntime : IJobPoolFactory, IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(jobTemplate);
         ArgumentNullException.ThrowIfNull(options);
+        if (qemu is not null)
+        {
+            return await qemu.CreatePoolAsync(jobTemplate, options, cancellationToken).ConfigureAwait(false);
+        }
+
+        var docker = Docker;
         await ReaperAsync(jobTemplate.Image).WaitAsync(cancellationToken).ConfigureAwait(false);
         if (swarm is not null)
         {
@@ -209,10 +253,18 @@ public sealed class JobRuntime : IJobPoolFactory, IAsyncDisposable
             reaper = Task.FromResult<RunReaper?>(null); // nothing is made after this
         }
 
+        if (qemu is not null)
+        {
+            await qemu.DisposeAsync().ConfigureAwait(false);
+        }
+
         var started = starting is null ? null : await starting.ConfigureAwait(false);
         try
         {
-            await docker.DisposeAsync().ConfigureAwait(false);
+            if (docker is not null)
+            {
+                await docker.DisposeAsync().ConfigureAwait(false);
+            }
         }
         finally
         {
@@ -248,15 +300,15 @@ public sealed class JobRuntime : IJobPoolFactory, IAsyncDisposable
         {
             if (!OperatingSystem.IsLinux())
             {
-                return await RunReaper.StartAsync(docker.Client, jobImage!, docker.RunId, lost => Unprotected(lost)).ConfigureAwait(false);
+                return await RunReaper.StartAsync(Docker.Client, jobImage!, Docker.RunId, lost => Unprotected(lost)).ConfigureAwait(false);
             }
 
             // A host image the engine has already: this run's own may take a moment to work out.
-            if (await ReaperImage.FindAsync(docker.Client, CancellationToken.None).ConfigureAwait(false) is { } existing)
+            if (await ReaperImage.FindAsync(Docker.Client, CancellationToken.None).ConfigureAwait(false) is { } existing)
             {
                 try
                 {
-                    return await RunReaper.StartAsync(docker.Client, existing, docker.RunId, lost => Unprotected(lost)).ConfigureAwait(false);
+                    return await RunReaper.StartAsync(Docker.Client, existing, Docker.RunId, lost => Unprotected(lost)).ConfigureAwait(false);
                 }
                 catch (global::Docker.DotNet.DockerImageNotFoundException)
                 {
@@ -264,8 +316,8 @@ public sealed class JobRuntime : IJobPoolFactory, IAsyncDisposable
                 }
             }
 
-            var image = await docker.EnsureHostImageAsync(CancellationToken.None).ConfigureAwait(false);
-            return await RunReaper.StartAsync(docker.Client, image, docker.RunId, lost => Unprotected(lost)).ConfigureAwait(false);
+            var image = await Docker.EnsureHostImageAsync(CancellationToken.None).ConfigureAwait(false);
+            return await RunReaper.StartAsync(Docker.Client, image, Docker.RunId, lost => Unprotected(lost)).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
@@ -279,6 +331,8 @@ public sealed class JobRuntime : IJobPoolFactory, IAsyncDisposable
     private void Unprotected(string why) =>
         options.OnNotice?.Invoke(
             $"ContainerTest: {why}. If this run is killed, what it made on the engine stays until the next run removes it (or `dotnet containertest clean`).");
+
+    private DockerBackend Docker => docker ?? throw new InvalidOperationException("This runtime runs jobs in VMs; it has no Docker Engine.");
 
     private void FallBack(SandboxUnavailableException ex)
     {
@@ -300,17 +354,17 @@ public sealed class JobRuntime : IJobPoolFactory, IAsyncDisposable
     /// <summary>One-off jobs in a container each, made once the run's reaper holds its link.</summary>
     private sealed class ReapedJobs(JobRuntime runtime) : IJobBackend
     {
-        public string Name => runtime.docker.Name;
+        public string Name => runtime.Docker.Name;
 
-        public string RunId => runtime.docker.RunId;
+        public string RunId => runtime.Docker.RunId;
 
-        public BackendCapabilities Capabilities => runtime.docker.Capabilities;
+        public BackendCapabilities Capabilities => runtime.Docker.Capabilities;
 
         public async Task<JobResult> RunAsync(JobSpec spec, IJobObserver? observer = null, CancellationToken cancellationToken = default)
         {
             ArgumentNullException.ThrowIfNull(spec);
             await runtime.ReaperAsync(spec.Image).WaitAsync(cancellationToken).ConfigureAwait(false);
-            return await runtime.docker.RunAsync(spec, observer, cancellationToken).ConfigureAwait(false);
+            return await runtime.Docker.RunAsync(spec, observer, cancellationToken).ConfigureAwait(false);
         }
 
         /// <summary>The runtime owns the backend: disposing the runtime disposes it.</summary>
@@ -328,7 +382,7 @@ public sealed class JobRuntime : IJobPoolFactory, IAsyncDisposable
             {
                 try
                 {
-                    return await SandboxInteractiveJob.RunAsync(runtime.docker, spec, terminal, kind, cancellationToken).ConfigureAwait(false);
+                    return await SandboxInteractiveJob.RunAsync(runtime.Docker, spec, terminal, kind, cancellationToken).ConfigureAwait(false);
                 }
                 catch (SandboxUnavailableException ex)
                 {
@@ -336,7 +390,7 @@ public sealed class JobRuntime : IJobPoolFactory, IAsyncDisposable
                 }
             }
 
-            return await runtime.docker.RunInteractiveAsync(spec, terminal, kind, cancellationToken).ConfigureAwait(false);
+            return await runtime.Docker.RunInteractiveAsync(spec, terminal, kind, cancellationToken).ConfigureAwait(false);
         }
     }
 }

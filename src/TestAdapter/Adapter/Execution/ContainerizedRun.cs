@@ -35,7 +35,7 @@ internal sealed class ContainerizedRun(ContainerTestSettings settings, string? r
         try
         {
             runtime = await JobRuntime.ConnectAsync(
-                new JobRuntimeOptions { Isolation = settings.Isolation, Cluster = settings.Cluster, Registry = settings.Registry, OnNotice = notice => handle.SendMessage(TestMessageLevel.Warning, notice) },
+                new JobRuntimeOptions { Backend = settings.Backend, Kernel = settings.Kernel, Isolation = settings.Isolation, Cluster = settings.Cluster, Registry = settings.Registry, OnNotice = notice => handle.SendMessage(TestMessageLevel.Warning, notice) },
                 cancellationToken).ConfigureAwait(false);
         }
         catch (ContainerRuntimeException ex)

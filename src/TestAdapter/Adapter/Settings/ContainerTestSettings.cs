@@ -28,6 +28,12 @@ internal sealed record ContainerTestSettings
     /// <summary>With a cluster: the registry (<c>host[:port][/path]</c>) the worker image is pushed to and every node pulls from.</summary>
     public string? Registry { get; init; }
 
+    /// <summary>What runs the tests: a Docker Engine (sandboxes or containers, the default), or QEMU (a virtual machine per test).</summary>
+    public RuntimeBackend Backend { get; init; } = RuntimeBackend.Docker;
+
+    /// <summary>For the qemu backend: the kernel its VMs boot (a vmlinuz, or a folder with boot/ and lib/modules/); null to find one.</summary>
+    public string? Kernel { get; init; }
+
     /// <summary>The image tests run in; null means the host image (built from this machine's .NET).</summary>
     public string? Image { get; init; }
 

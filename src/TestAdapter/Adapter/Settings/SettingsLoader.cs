@@ -33,6 +33,13 @@ internal static class SettingsLoader
             _ => null,
         }),
         new("Registry", "ContainerTestRegistry", "CONTAINERTEST_REGISTRY", "a registry host[:port][/path] such as registry.example:5000", (s, v) => string.IsNullOrWhiteSpace(v) || v.Contains("://", StringComparison.Ordinal) || v.Trim().Any(char.IsWhiteSpace) ? null : s with { Registry = v.Trim() }),
+        new("Backend", "ContainerTestBackend", "CONTAINERTEST_BACKEND", "docker (sandboxes or containers on a Docker Engine) or qemu (a virtual machine per test)", (s, v) => v.Trim().ToLowerInvariant() switch
+        {
+            "docker" => s with { Backend = ContainerRuntime.Composition.RuntimeBackend.Docker },
+            "qemu" => s with { Backend = ContainerRuntime.Composition.RuntimeBackend.Qemu },
+            _ => null,
+        }),
+        new("Kernel", "ContainerTestKernel", "CONTAINERTEST_KERNEL", "an existing vmlinuz file, or a folder holding boot/vmlinuz-* and lib/modules/ (an unpacked linux-image package)", (s, v) => ExistingPath(v) is { } k ? s with { Kernel = k } : null),
         new("Image", "ContainerTestImage", "CONTAINERTEST_IMAGE", "an image reference such as debian:bookworm or registry/x@sha256:…", (s, v) => string.IsNullOrWhiteSpace(v) ? null : s with { Image = v.Trim() }),
         new("Parallelism", "ContainerTestParallelism", "CONTAINERTEST_PARALLELISM", "a whole number of containers, at least 1", (s, v) => SettingValueParser.TryParsePositiveInt(v, out var n) ? s with { Parallelism = n } : null),
         new("PoolDepth", "ContainerTestPoolDepth", "CONTAINERTEST_POOL_DEPTH", "a whole number of containers started ahead, 0 for none", (s, v) => int.TryParse(v, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n) ? s with { PoolDepth = n } : null),
@@ -156,6 +163,9 @@ internal static class SettingsLoader
 
     private static string? ExistingDirectory(string value) =>
         string.IsNullOrWhiteSpace(value) || !Directory.Exists(value.Trim()) ? null : Path.GetFullPath(value.Trim());
+
+    private static string? ExistingPath(string value) =>
+        string.IsNullOrWhiteSpace(value) || !(File.Exists(value.Trim()) || Directory.Exists(value.Trim())) ? null : Path.GetFullPath(value.Trim());
 
     /// <summary>Directories separated by ';' (the build writes them separated by '|').</summary>
     private static List<string>? ExistingDirectories(string value)
