@@ -22,17 +22,18 @@ public sealed class ReaperTests
     public async Task A_run_killed_at_any_instant_leaves_nothing_and_the_run_beside_it_goes_on(string isolation)
     {
         var work = isolation == "sandbox" ? ContainerLabels.WorkerKind : ContainerLabels.JobKind;
+        // Instants that mean the same in both modes are split between them (the suite's time); the
+        // pool's own creates and starts, where never-started containers are caught, are taken in both.
+        var sandbox = isolation == "sandbox";
         Instant[] instants =
         [
-            new("as soon as it connected", Line: "run "),
-            new("when its reaper was created (only a peer's reaper can remove it)", Action: "create", Kind: "reaper"),
-            new("when its reaper had started", Action: "start", Kind: "reaper"),
+            sandbox ? new("as soon as it connected", Line: "run ") : new("when its reaper had started", Action: "start", Kind: "reaper"),
+            .. sandbox ? [new Instant("when its reaper was created (only a peer's reaper can remove it)", Action: "create", Kind: "reaper")] : Array.Empty<Instant>(),
             new("when the pool created its first container", Action: "create", Kind: work),
             new("when the pool created its third container", Action: "create", Kind: work, Count: 3),
             new("when the pool's second container had started", Action: "start", Kind: work, Count: 2),
-            new("when the first result was read", Line: "job "),
-            new("in the middle of the run", Line: "job ", Count: 5),
-            isolation == "container" ? new("while a job's container is removed", Action: "destroy", Kind: work, Count: 2) : new("later in the run", Line: "job ", Count: 9),
+            sandbox ? new("in the middle of the run", Line: "job ", Count: 5) : new("when the first result was read", Line: "job "),
+            sandbox ? new("later in the run", Line: "job ", Count: 9) : new("while a job's container is removed", Action: "destroy", Kind: work, Count: 2),
         ];
 
         using var neighbour = ProbeRun.Start(isolation, "neighbour-" + Guid.NewGuid().ToString("N")[..8]);
