@@ -106,6 +106,20 @@ leftover_containers() {
   echo "$count"
 }
 
+# Runs one test project, keeping its whole output in <results>/<name>.log and its TRX beside it,
+# and prints each test's outcome and the first lines of each failure's message.
+run_test_project() {
+  local project="$1" results="$2" name
+  name="$(basename "$project" .csproj)"
+  dotnet test "$project" -c "$CONFIGURATION" --no-build --nologo \
+      --logger "trx;LogFileName=$name.trx" --logger "console;verbosity=normal" \
+      --results-directory "$results" 2>&1 | tee "$results/$name.log" | awk '
+        /^[[:space:]]*Error Message:/ { print; message = 6; next }
+        /^[[:space:]]*Stack Trace:/ { print; message = 0; next }
+        message > 0 { print; message--; next }
+        /^[[:space:]]+(Passed|Failed|Skipped) |^Total tests|^[[:space:]]+(Passed|Failed|Skipped):/ { print }' || true
+}
+
 cmd_test() {
   cmd_docker
   apt_install "${TEST_PACKAGES[@]}"
@@ -118,18 +132,36 @@ cmd_test() {
   local results="$ARTIFACTS/test-results" crashed=0 project name
   rm -rf "$results"
   mkdir -p "$results"
+  # TestAdapter.Tests (real dotnet test runs, most of the suite's time) runs beside the project
+  # that builds nothing from source (ContainerRuntime.Tests): the machine has idle time while
+  # engines, VMs and test hosts wait on each other (29 min one after another on the 2-core CI
+  # machine). Cli.Tests and MsBuildTasks.Tests run after it: they build projects that reference
+  # src/, as TestAdapter.Tests does, and two builds of one project at once race on its output.
+  # Each project's whole output is in its own log; the one running beside is printed when it ends.
+  local beside="$ROOT/tests/TestAdapter.Tests/TestAdapter.Tests.csproj" beside_pid=""
+  local after=("$ROOT/tests/Cli.Tests/Cli.Tests.csproj" "$ROOT/tests/MsBuildTasks.Tests/MsBuildTasks.Tests.csproj")
+  if [ -f "$beside" ]; then
+    say "testing TestAdapter.Tests (beside the next ones; its results follow theirs)"
+    run_test_project "$beside" "$results" >"$results/TestAdapter.Tests.summary" 2>&1 &
+    beside_pid=$!
+  fi
+  for project in "$ROOT"/tests/*/*.Tests.csproj; do
+    [ "$project" = "$beside" ] || [[ " ${after[*]} " == *" $project "* ]] && continue
+    say "testing $(basename "$project" .csproj)"
+    run_test_project "$project" "$results"
+  done
+  if [ -n "$beside_pid" ]; then
+    wait "$beside_pid" || true
+    say "TestAdapter.Tests"
+    cat "$results/TestAdapter.Tests.summary"
+  fi
+  for project in "${after[@]}"; do
+    [ -f "$project" ] || continue
+    say "testing $(basename "$project" .csproj)"
+    run_test_project "$project" "$results"
+  done
   for project in "$ROOT"/tests/*/*.Tests.csproj; do
     name="$(basename "$project" .csproj)"
-    say "testing $name"
-    if ! dotnet test "$project" -c "$CONFIGURATION" --no-build --nologo \
-        --logger "trx;LogFileName=$name.trx" --logger "console;verbosity=normal" \
-        --results-directory "$results" 2>&1 | tee "$results/$name.log" | awk '
-          /^[[:space:]]*Error Message:/ { print; message = 6; next }
-          /^[[:space:]]*Stack Trace:/ { print; message = 0; next }
-          message > 0 { print; message--; next }
-          /^[[:space:]]+(Passed|Failed|Skipped) |^Total tests|^[[:space:]]+(Passed|Failed|Skipped):/ { print }' ; then
-      :
-    fi
     if [ ! -f "$results/$name.trx" ]; then
       say "$name produced no results (crashed?); see $results/$name.log"
       crashed=$((crashed + 1))
