@@ -28,6 +28,9 @@ internal sealed class DockerJobRun(DockerClient client, JobSpec spec, IReadOnlyS
 
     public string JobId => jobId;
 
+    /// <summary>How long a container's creation may take before it is given up on (an engine that stopped answering).</summary>
+    private static readonly TimeSpan CreateTimeout = TimeSpan.FromSeconds(60);
+
     /// <summary>The container's id, once created.</summary>
     public string? ContainerId => containerId;
 
@@ -69,11 +72,16 @@ internal sealed class DockerJobRun(DockerClient client, JobSpec spec, IReadOnlyS
     {
         try
         {
+            // Not cancelled midway: the engine may finish a create whose request was given up on,
+            // and a container nobody recorded is never removed (found left "Created" after a pool
+            // was disposed while filling). Cancellation is honoured once the id is known.
+            using var createTimeout = new CancellationTokenSource(CreateTimeout);
             var created = await client.Containers.CreateContainerAsync(
-                ContainerSpecTranslator.ToCreateParameters(spec, bakedPaths, jobId, runId, network, client.Options.Endpoint), cancellationToken).ConfigureAwait(false);
+                ContainerSpecTranslator.ToCreateParameters(spec, bakedPaths, jobId, runId, network, client.Options.Endpoint), createTimeout.Token).ConfigureAwait(false);
             containerId = created.ID;
             live.Add(created.ID);
             exitWatch.Track(created.ID);
+            cancellationToken.ThrowIfCancellationRequested();
         }
         catch (DockerApiException ex) when (ex is not DockerImageNotFoundException)
         {

@@ -98,7 +98,35 @@ internal sealed class AllowListNetworks : IAsyncDisposable
 
         await Task.WhenAll(resources.Containers().Select(id => ResourceRemoval.RemoveContainerAsync(client, id, resources))).ConfigureAwait(false);
         await Task.WhenAll(resources.Networks().Select(id => ResourceRemoval.RemoveNetworkAsync(client, id, resources))).ConfigureAwait(false);
+        await RemoveUnrecordedNetworksAsync().ConfigureAwait(false);
         lifetime.Dispose();
+    }
+
+    /// <summary>
+    /// A create the engine finished after its request was given up on (the run stopping) leaves a
+    /// network nobody recorded: those of this run (its labels, the allow-list name) go too.
+    /// </summary>
+    private async Task RemoveUnrecordedNetworksAsync()
+    {
+        using var timeout = new CancellationTokenSource(ResourceRemoval.Timeout);
+        try
+        {
+            var networks = await client.Networks.ListNetworksAsync(
+                new global::Docker.DotNet.Models.NetworksListParameters
+                {
+                    Filters = new Dictionary<string, IDictionary<string, bool>>
+                    {
+                        ["label"] = new Dictionary<string, bool> { [$"{ContainerLabels.RunId}={runId}"] = true, [$"{ContainerLabels.Kind}=network"] = true },
+                    },
+                },
+                timeout.Token).ConfigureAwait(false);
+            var unrecorded = networks.Where(n => n.Name.StartsWith(JobNetwork.NamePrefix, StringComparison.Ordinal));
+            await Task.WhenAll(unrecorded.Select(n => ResourceRemoval.RemoveNetworkAsync(client, n.ID, resources))).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is DockerApiException or OperationCanceledException or HttpRequestException or IOException)
+        {
+            // Best effort: what is left keeps its labels for the reaper and `dotnet containertest clean`.
+        }
     }
 
     private async Task<int> EvictIdleNetworksAsync()

@@ -18,6 +18,9 @@ using NetworkAttachment = ContainerTest.ContainerRuntime.Backends.Docker.Network
 /// <param name="Attachment">How a job container joins it: the network, /etc/hosts lines naming the gateways, DNS.</param>
 internal sealed record JobNetwork(string Id, string Name, NetworkAttachment Attachment)
 {
+    /// <summary>How the name of every allow-list network begins (the rest is random).</summary>
+    public const string NamePrefix = "containertest-allow-";
+
     /// <summary>Creates the network (labelled with the run) and connects the gateways to it.</summary>
     /// <param name="client">The engine.</param>
     /// <param name="runId">The run the network is labelled with.</param>
@@ -31,8 +34,13 @@ internal sealed record JobNetwork(string Id, string Name, NetworkAttachment Atta
         CreatedResources resources,
         CancellationToken cancellationToken)
     {
-        var name = "containertest-allow-" + Guid.NewGuid().ToString("N")[..12];
+        var name = NamePrefix + Guid.NewGuid().ToString("N")[..12];
         NetworksCreateResponse created;
+
+        // Not cancelled by the caller midway: the engine may finish a create whose request was
+        // abandoned, and a network nobody recorded would outlive the run. Cancellation is honoured
+        // right after, when the network is known and removed.
+        using (var timeout = new CancellationTokenSource(ResourceRemoval.Timeout))
         try
         {
             created = await client.Networks.CreateNetworkAsync(
@@ -49,7 +57,7 @@ internal sealed record JobNetwork(string Id, string Name, NetworkAttachment Atta
                         [ContainerLabels.Kind] = "network",
                     },
                 },
-                cancellationToken).ConfigureAwait(false);
+                timeout.Token).ConfigureAwait(false);
         }
         catch (DockerApiException ex) when (ex.StatusCode != HttpStatusCode.ServiceUnavailable)
         {
@@ -70,6 +78,7 @@ internal sealed record JobNetwork(string Id, string Name, NetworkAttachment Atta
         string? firstGateway = null;
         try
         {
+            cancellationToken.ThrowIfCancellationRequested();
             foreach (var (gateway, names) in gateways)
             {
                 var address = await gateway.ConnectAsync(name, cancellationToken).ConfigureAwait(false);
