@@ -3,6 +3,7 @@ namespace ContainerTest.ContainerRuntime.Tests;
 using System.Globalization;
 using ContainerTest.ContainerRuntime.Backends.Docker;
 using ContainerTest.ContainerRuntime.Tests.Fixtures;
+using ContainerTest.Tests.Engine;
 using global::Docker.DotNet.Models;
 
 /// <summary>
@@ -29,7 +30,7 @@ public sealed class ReaperTests
         [
             sandbox ? new("as soon as it connected", Line: "run ") : new("when its reaper had started", Action: "start", Kind: "reaper"),
             .. sandbox ? [new Instant("when its reaper was created (only a peer's reaper can remove it)", Action: "create", Kind: "reaper")] : Array.Empty<Instant>(),
-            new("when the pool created its first container", Action: "create", Kind: work),
+            new("between the pool's first container's create and its start", Kind: work, BeforeStart: true),
             new("when the pool created its third container", Action: "create", Kind: work, Count: 3),
             new("when the pool's second container had started", Action: "start", Kind: work, Count: 2),
             sandbox ? new("in the middle of the run", Line: "job ", Count: 5) : new("when the first result was read", Line: "job "),
@@ -43,18 +44,19 @@ public sealed class ReaperTests
         var neighbourJobs = neighbour.JobsDone;
 
         var report = new List<string>();
-        var sawCreatedContainer = false;
         foreach (var instant in instants)
         {
             var (killedAt, left, took) = await KillAtAsync(isolation, instant);
-            sawCreatedContainer |= left.Any(l => l.EndsWith($" created {work}", StringComparison.Ordinal));
             report.Add($"{instant.Name}: {(left.Count == 0 ? "nothing" : string.Join(", ", left))} at the kill, gone after {took.TotalSeconds:0.0} s");
+            if (instant.BeforeStart)
+            {
+                Assert.IsTrue(left.Any(l => l.EndsWith($" created {work}", StringComparison.Ordinal)), $"{instant.Name}: the run had no container created and not yet started at the kill: " + string.Join('\n', report));
+            }
 
             Assert.IsTrue(neighbour.IsAlive, $"the run beside it died {instant.Name}: {neighbour.Output}");
         }
 
         Console.WriteLine(string.Join('\n', report));
-        Assert.IsTrue(sawCreatedContainer, "no kill caught a container created and not yet started (the case auto-remove and the stdin link cannot cover): " + string.Join('\n', report));
 
         // The run beside it lost nothing: the same reaper, and its jobs still run.
         Assert.AreEqual(neighbourReaper, (await ReapersOfAsync(neighbourRun)).SingleOrDefault(), "the reaper of the run beside it was touched");
@@ -167,17 +169,30 @@ public sealed class ReaperTests
     /// <summary>Starts a probe, kills it at <paramref name="instant"/>, and waits until nothing of its run is left.</summary>
     private static async Task<(DateTimeOffset KilledAt, IReadOnlyList<string> LeftAtKill, TimeSpan Took)> KillAtAsync(string isolation, Instant instant)
     {
-        using var probe = ProbeRun.Start(isolation, "victim-" + Guid.NewGuid().ToString("N")[..8]);
         var killed = new TaskCompletionSource<DateTimeOffset>(TaskCreationOptions.RunContinuationsAsynchronously);
         var seen = 0;
-        void Observe(bool matches)
+        ProbeRun? started = null;
+        bool Observe(bool matches)
         {
             if (matches && Interlocked.Increment(ref seen) == instant.Count)
             {
-                probe.Kill();
+                started!.Kill();
                 killed.TrySetResult(DateTimeOffset.UtcNow);
+                return true;
             }
+
+            return false;
         }
+
+        // Between a create and its start (the case auto-remove and the stdin link cannot cover):
+        // the probe reaches the engine through a gate that holds the start request of the
+        // container to kill at, kills the probe, and never passes the request on.
+        await using var gate = instant.BeforeStart ? EngineStartGate.Open(async id =>
+        {
+            var container = await TestEngine.Inspector.Containers.InspectContainerAsync(id);
+            return !Observe(container.Config?.Labels is { } labels && labels.TryGetValue(ContainerLabels.Kind, out var kind) && kind == instant.Kind);
+        }) : null;
+        using var probe = started = ProbeRun.Start(isolation, "victim-" + Guid.NewGuid().ToString("N")[..8], dockerHost: gate?.Host);
 
         if (instant.Line is { } prefix)
         {
@@ -248,6 +263,10 @@ public sealed class ReaperTests
         }
     }
 
-    /// <summary>When to kill: at the <paramref name="Count"/>-th line starting with <paramref name="Line"/>, or event <paramref name="Action"/> of a container of <paramref name="Kind"/>.</summary>
-    private sealed record Instant(string Name, string? Line = null, string? Action = null, string? Kind = null, int Count = 1);
+    /// <summary>
+    /// When to kill: at the <paramref name="Count"/>-th line starting with <paramref name="Line"/>, or event
+    /// <paramref name="Action"/> of a container of <paramref name="Kind"/>, or with <paramref name="BeforeStart"/>
+    /// when the start of such a container is asked for, before the engine gets the request.
+    /// </summary>
+    private sealed record Instant(string Name, string? Line = null, string? Action = null, string? Kind = null, int Count = 1, bool BeforeStart = false);
 }

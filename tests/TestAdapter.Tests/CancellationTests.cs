@@ -3,6 +3,7 @@ namespace ContainerTest.TestAdapter.Tests;
 using System.Globalization;
 using ContainerTest.ContainerRuntime;
 using ContainerTest.TestAdapter.Tests.Fixtures;
+using ContainerTest.Tests.Engine;
 using global::Docker.DotNet;
 using global::Docker.DotNet.Models;
 
@@ -71,7 +72,7 @@ public sealed class CancellationTests
             sandbox ? new("1 s after dotnet test started", After: TimeSpan.FromSeconds(1)) : new("3 s after dotnet test started (the test host starts and discovers)", After: TimeSpan.FromSeconds(3)),
             sandbox ? new("when its reaper was created (only another run's reaper can remove it then)", Action: "create", Kind: "reaper") : new("when its reaper had started", Action: "start", Kind: "reaper"),
             .. sandbox ? Array.Empty<Instant>() : [new Instant("while its copy-on-write image is prepared (its output folder changed)", Action: "create", Kind: "cow-build", ChangeOutput: true)],
-            new("when the pool created its first container", Action: "create", Kind: work),
+            new("between the pool's first container's create and its start", Kind: work, BeforeStart: true),
             new("when the pool created its fourth container", Action: "create", Kind: work, Count: 4),
             sandbox ? new("in the middle of the run", Line: "Passed Test", Count: 6) : new("when the first result came back", Line: "Passed Test"),
             .. sandbox ? Array.Empty<Instant>() : [new Instant("when the last result came back", Line: "Passed Test", Count: ProjectTests)],
@@ -84,17 +85,20 @@ public sealed class CancellationTests
 
         var report = new List<string>();
         var killed = new List<RunsOfProcesses>();
-        var sawCreated = false;
         try
         {
             foreach (var instant in instants)
             {
                 var kill = await KillAtAsync(isolation, instant);
                 killed.Add(kill.Runs);
-                sawCreated |= kill.NeverStarted.Contains(work);
                 report.Add(
                     $"{instant.Name}: {(kill.LeftAtKill.Count == 0 ? "nothing" : string.Join("; ", kill.LeftAtKill.Select(l => l[..l.IndexOf(" run ", StringComparison.Ordinal)])))} left once its processes were gone, "
                     + $"nothing {kill.Took.TotalSeconds:0.0} s after the kill; removed without ever starting: {(kill.NeverStarted.Count == 0 ? "none" : string.Join(", ", kill.NeverStarted))}");
+                if (instant.BeforeStart)
+                {
+                    Assert.IsTrue(kill.NeverStarted.Contains(work), $"{instant.Name}: the {work} container the run was killed before starting was not removed by its reaper, or not seen: " + string.Join('\n', report));
+                }
+
                 Assert.IsFalse(load.IsCompleted, "the load beside it ended early: " + (load.IsFaulted ? load.Exception!.ToString() : "?"));
             }
         }
@@ -104,7 +108,6 @@ public sealed class CancellationTests
         }
 
         Console.WriteLine(string.Join('\n', report));
-        Assert.IsTrue(sawCreated, $"no kill caught a {work} container created and not yet started:\n" + string.Join('\n', report));
 
         // Every run beside it passed entirely: nothing of a live run was touched.
         var loadRuns = await load;
@@ -178,10 +181,10 @@ public sealed class CancellationTests
 
     private static Dictionary<string, string> Environment(string isolation) => new() { ["CONTAINERTEST_ISOLATION"] = isolation };
 
-    private static ProcessGroup StartRun(string isolation) => ProcessGroup.Start(
+    private static ProcessGroup StartRun(string isolation, string? dockerHost = null) => ProcessGroup.Start(
         ["dotnet", "test", DotnetTest.PathOf(Project), "-c", "Release", "--no-build", "--logger", "console;verbosity=normal", "--", "RunConfiguration.BatchSize=1"],
         DotnetTest.RepositoryRoot,
-        Environment(isolation));
+        dockerHost is null ? Environment(isolation) : new(Environment(isolation)) { ["DOCKER_HOST"] = dockerHost });
 
     /// <summary>Runs the load project again and again until stopped; fails when one of its runs does not pass entirely. Returns how many ran.</summary>
     private static async Task<int> LoadAsync(string isolation, CancellationToken stop)
@@ -224,17 +227,30 @@ public sealed class CancellationTests
 
     private static async Task<Killed> KillRunAtAsync(string isolation, Instant instant)
     {
-        using var run = StartRun(isolation);
+        using var client = new DockerClientBuilder().Build();
         var killedAt = new TaskCompletionSource<DateTimeOffset>(TaskCreationOptions.RunContinuationsAsynchronously);
         var seen = 0;
-        void Observe(bool matches)
+        ProcessGroup? started = null;
+        bool Observe(bool matches)
         {
             if (matches && Interlocked.Increment(ref seen) == instant.Count)
             {
-                run.Signal("KILL");
+                started!.Signal("KILL");
                 killedAt.TrySetResult(DateTimeOffset.UtcNow);
+                return true;
             }
+
+            return false;
         }
+
+        // Between a create and its start: the run reaches the engine through a gate that holds
+        // the start request of the container to kill at, kills the run, and never passes it on.
+        await using var gate = instant.BeforeStart ? EngineStartGate.Open(async id =>
+        {
+            var container = await client.Containers.InspectContainerAsync(id);
+            return !Observe(container.Config?.Labels is { } labels && labels.TryGetValue(ContainerLabels.Kind, out var kind) && kind == instant.Kind);
+        }) : null;
+        using var run = started = StartRun(isolation, gate?.Host);
 
         if (instant.Line is { } text)
         {
@@ -263,7 +279,6 @@ public sealed class CancellationTests
             Observe(message.Action == instant.Action && attributes.TryGetValue(ContainerLabels.Kind, out var ofKind) && ofKind == instant.Kind);
         }
 
-        using var client = new DockerClientBuilder().Build();
         using var stopWatching = new CancellationTokenSource();
         var watching = client.System.MonitorEventsAsync(
             new ContainerEventsParameters
@@ -345,7 +360,7 @@ public sealed class CancellationTests
     /// <paramref name="Kind"/>; with <paramref name="ChangeOutput"/>, the fixture's output folder
     /// gets a new file first.
     /// </summary>
-    private sealed record Instant(string Name, TimeSpan? After = null, string? Line = null, string? Action = null, string? Kind = null, int Count = 1, bool ChangeOutput = false);
+    private sealed record Instant(string Name, TimeSpan? After = null, string? Line = null, string? Action = null, string? Kind = null, int Count = 1, bool ChangeOutput = false, bool BeforeStart = false);
 
     /// <summary>Reports on the caller's thread (System.Progress posts to the thread pool, too late for an instant).</summary>
     private sealed class Progress(Action<Message> report) : IProgress<Message>

@@ -50,14 +50,22 @@ internal sealed class ProbeRun : IDisposable
         }
     }
 
-    /// <summary>Starts a probe in <paramref name="isolation"/> whose jobs carry io.containertest.test-probe=<paramref name="marker"/>.</summary>
-    public static ProbeRun Start(string isolation, string marker, int? jobs = null)
+    /// <summary>
+    /// Starts a probe in <paramref name="isolation"/> whose jobs carry io.containertest.test-probe=<paramref name="marker"/>,
+    /// reaching the engine at <paramref name="dockerHost"/> when given.
+    /// </summary>
+    public static ProbeRun Start(string isolation, string marker, int? jobs = null, string? dockerHost = null)
     {
         var probe = Path.Combine(Path.GetDirectoryName(typeof(ProbeRun).Assembly.Location)!, "RunProbe.dll");
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var argument in new[] { probe, isolation, marker }.Concat(jobs is { } count ? [count.ToString(System.Globalization.CultureInfo.InvariantCulture)] : []))
         {
             start.ArgumentList.Add(argument);
+        }
+
+        if (dockerHost is not null)
+        {
+            start.Environment["DOCKER_HOST"] = dockerHost;
         }
 
         return new ProbeRun(Process.Start(start)!);
