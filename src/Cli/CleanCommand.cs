@@ -30,7 +30,7 @@ internal static class CleanCommand
             var candidates = found.Where(i => !keepImages || i.Kind != LeftoverKind.Image).ToList();
             if (candidates.Count == 0)
             {
-                Console.WriteLine("Nothing to clean: no container, network or image of ContainerTest is left.");
+                Console.WriteLine("Nothing to clean: no container, network, image or Swarm service or secret of ContainerTest is left.");
                 return 0;
             }
 

@@ -11,4 +11,10 @@ public enum LeftoverKind
 
     /// <summary>An image.</summary>
     Image,
+
+    /// <summary>A Swarm service (a cluster worker or a run's guard), listed by the Swarm's manager.</summary>
+    Service,
+
+    /// <summary>A Swarm secret (a cluster run's link secret), listed by the Swarm's manager.</summary>
+    Secret,
 }

@@ -102,6 +102,77 @@ public sealed class SwarmPoolTests
         };
     }
 
+    [TestMethod]
+    public async Task Clean_lists_a_dead_runs_services_and_secrets_on_the_cluster_and_removes_them_but_not_a_live_runs()
+    {
+        using var manager = new global::Docker.DotNet.DockerClientBuilder().WithEndpoint(new Uri(Cluster.DockerHost)).Build();
+        using var ended = System.Diagnostics.Process.Start("true")!;
+        await ended.WaitForExitAsync();
+        var deadRun = "clean-dead-" + Guid.NewGuid().ToString("N")[..8];
+        var liveRun = "clean-live-" + Guid.NewGuid().ToString("N")[..8];
+
+        // What a run killed before its guard could act leaves: a service using a secret, owned by a
+        // process that is gone; and beside it a service of a run whose process (this one) lives.
+        var secret = await manager.Secrets.CreateAsync(new global::Docker.DotNet.Models.SwarmSecretSpec
+        {
+            Name = deadRun,
+            Data = "secret"u8.ToArray(),
+            Labels = Labels(deadRun, ended.Id),
+        });
+        var dead = await CreateServiceAsync(manager, deadRun, ended.Id, secret.ID, deadRun);
+        var live = await CreateServiceAsync(manager, liveRun, Environment.ProcessId, null, liveRun);
+        try
+        {
+            var found = await ContainerTest.ContainerRuntime.Composition.JobRuntime.FindLeftoversAsync(manager, CancellationToken.None);
+            var deadItems = found.Where(i => i.Details.EndsWith("run " + deadRun, StringComparison.Ordinal)).ToList();
+            CollectionAssert.AreEquivalent(new[] { LeftoverKind.Service, LeftoverKind.Secret }, deadItems.Select(i => i.Kind).ToList(), string.Join("\n", found));
+            Assert.IsTrue(deadItems.All(i => !i.OwnerAlive), string.Join("\n", deadItems));
+            Assert.IsTrue(found.Single(i => i.Id == live).OwnerAlive, "a live run's service was not seen as in use");
+
+            var removed = await ContainerTest.ContainerRuntime.Composition.JobRuntime.RemoveLeftoversAsync(manager, found.Where(i => i.Details.Contains("run clean-", StringComparison.Ordinal)), CancellationToken.None);
+            CollectionAssert.AreEquivalent(new[] { dead, secret.ID }, removed.Select(i => i.Id).ToList());
+            Assert.IsFalse((await Cluster.ServicesAsync(deadRun)).Any(), "the dead run's service is still there");
+            Assert.IsFalse((await manager.Secrets.ListAsync()).Any(s => s.ID == secret.ID), "the dead run's secret is still there");
+            Assert.AreEqual(1, (await Cluster.ServicesAsync(liveRun)).Count, "the live run's service was removed");
+        }
+        finally
+        {
+            await manager.Swarm.RemoveServiceAsync(live);
+        }
+    }
+
+    private static Dictionary<string, string> Labels(string runId, int owner) => new()
+    {
+        [ContainerLabels.Managed] = "true",
+        [ContainerLabels.RunId] = runId,
+        [ContainerLabels.Kind] = ContainerLabels.WorkerKind,
+        [ContainerLabels.OwnerProcessId] = owner.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        [ContainerLabels.OwnerHost] = Environment.MachineName,
+    };
+
+    /// <summary>A service of no replicas (nothing is pulled or started) labelled as a run's worker.</summary>
+    private static async Task<string> CreateServiceAsync(global::Docker.DotNet.DockerClient manager, string runId, int owner, string? secretId, string secretName)
+    {
+        var created = await manager.Swarm.CreateServiceAsync(new global::Docker.DotNet.Models.ServiceCreateParameters
+        {
+            Service = new global::Docker.DotNet.Models.ServiceSpec
+            {
+                Name = runId,
+                Labels = Labels(runId, owner),
+                Mode = new global::Docker.DotNet.Models.ServiceMode { Replicated = new global::Docker.DotNet.Models.ReplicatedService { Replicas = 0 } },
+                TaskTemplate = new global::Docker.DotNet.Models.TaskSpec
+                {
+                    ContainerSpec = new global::Docker.DotNet.Models.ContainerSpec
+                    {
+                        Image = "containertest-clean-test:none",
+                        Secrets = secretId is null ? null : [new global::Docker.DotNet.Models.SecretReference { SecretID = secretId, SecretName = secretName, File = new global::Docker.DotNet.Models.SecretReferenceFileTarget { Name = "s", UID = "0", GID = "0", Mode = 256 } }],
+                    },
+                },
+            },
+        });
+        return created.ID ?? throw new AssertFailedException("the manager created a service but gave no id");
+    }
+
     private static async Task DockerCliAsync(params string[] arguments)
     {
         var start = new System.Diagnostics.ProcessStartInfo("docker") { RedirectStandardOutput = true, RedirectStandardError = true };

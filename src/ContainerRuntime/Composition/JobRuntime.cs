@@ -182,13 +182,37 @@ public sealed class JobRuntime : IJobPoolFactory, IAsyncDisposable
         return Docker.StartServicesAsync(services, cancellationToken);
     }
 
-    /// <summary>Everything carrying ContainerTest's labels on the engine: containers, networks, images (<c>dotnet containertest clean</c>).</summary>
+    /// <summary>
+    /// Everything carrying ContainerTest's labels on the engine: containers, networks, images and,
+    /// when the engine is a Swarm manager, the cluster's services and secrets (<c>dotnet containertest clean</c>).
+    /// </summary>
     public Task<IReadOnlyList<Leftover>> FindLeftoversAsync(CancellationToken cancellationToken = default) =>
-        docker is null ? Task.FromResult<IReadOnlyList<Leftover>>([]) : DockerLeftovers.FindAsync(docker.Client, cancellationToken);
+        docker is null ? Task.FromResult<IReadOnlyList<Leftover>>([]) : FindLeftoversAsync(docker.Client, cancellationToken);
 
-    /// <summary>Removes those of <paramref name="leftovers"/> whose owner is not a live process on this machine; returns what was removed.</summary>
+    /// <summary>
+    /// Removes those of <paramref name="leftovers"/> whose owner is not a live process on this
+    /// machine — a Swarm's services and secrets first, so that their containers go with them —
+    /// and returns what was removed.
+    /// </summary>
     public Task<IReadOnlyList<Leftover>> RemoveLeftoversAsync(IEnumerable<Leftover> leftovers, CancellationToken cancellationToken = default) =>
-        docker is null ? Task.FromResult<IReadOnlyList<Leftover>>([]) : DockerLeftovers.RemoveAsync(docker.Client, leftovers, cancellationToken);
+        docker is null ? Task.FromResult<IReadOnlyList<Leftover>>([]) : RemoveLeftoversAsync(docker.Client, leftovers, cancellationToken);
+
+    /// <summary>What <see cref="FindLeftoversAsync(CancellationToken)"/> finds, on the engine of <paramref name="client"/>.</summary>
+    internal static async Task<IReadOnlyList<Leftover>> FindLeftoversAsync(global::Docker.DotNet.IDockerClient client, CancellationToken cancellationToken)
+    {
+        var cluster = await SwarmLeftovers.FindAsync(client, cancellationToken).ConfigureAwait(false);
+        var engine = await DockerLeftovers.FindAsync(client, cancellationToken).ConfigureAwait(false);
+        return [.. cluster, .. engine];
+    }
+
+    /// <summary>What <see cref="RemoveLeftoversAsync(IEnumerable{Leftover}, CancellationToken)"/> does, on the engine of <paramref name="client"/>.</summary>
+    internal static async Task<IReadOnlyList<Leftover>> RemoveLeftoversAsync(global::Docker.DotNet.IDockerClient client, IEnumerable<Leftover> leftovers, CancellationToken cancellationToken)
+    {
+        var items = leftovers.ToList();
+        var cluster = await SwarmLeftovers.RemoveAsync(client, items, cancellationToken).ConfigureAwait(false);
+        var engine = await DockerLeftovers.RemoveAsync(client, items, cancellationToken).ConfigureAwait(false);
+        return [.. cluster, .. engine];
+    }
 
     /// <summary>
     /// A pool for jobs of <paramref name="jobTemplate"/>, isolated as <see cref="Isolation"/> says.

@@ -5,9 +5,12 @@ using System.Globalization;
 using global::Docker.DotNet;
 using global::Docker.DotNet.Models;
 
-/// <summary>What ContainerTest left on an engine: containers, networks and images carrying its labels.</summary>
+/// <summary>What ContainerTest left on an engine: containers, networks and images carrying its labels (a Swarm's services and secrets: <see cref="Swarm.SwarmLeftovers"/>).</summary>
 internal static class DockerLeftovers
 {
+    // Set by the Swarm on every container of a service's task.
+    private const string SwarmTaskLabel = "com.docker.swarm.task.id";
+
     /// <summary>Finds everything carrying <see cref="ContainerLabels.Managed"/> on the engine of <paramref name="client"/>.</summary>
     public static async Task<IReadOnlyList<Leftover>> FindAsync(IDockerClient client, CancellationToken cancellationToken = default)
     {
@@ -15,17 +18,22 @@ internal static class DockerLeftovers
         var items = new List<Leftover>();
         foreach (var container in await client.Containers.ListContainersAsync(new ContainersListParameters { All = true, Filters = managed }, cancellationToken).ConfigureAwait(false))
         {
+            if (container.Labels?.ContainsKey(SwarmTaskLabel) == true)
+            {
+                continue; // a cluster worker's task: its service is what goes (the Swarm would start another)
+            }
+
             items.Add(new Leftover(
                 LeftoverKind.Container,
                 container.ID,
                 string.Join(',', container.Names ?? []).TrimStart('/'),
                 $"{container.State}, {Describe(container.Labels)}",
-                OwnerIsAlive(container.Labels) || IsWorkingReaper(container)));
+                OwnerProcess.IsAlive(container.Labels) || IsWorkingReaper(container)));
         }
 
         foreach (var network in await client.Networks.ListNetworksAsync(new NetworksListParameters { Filters = managed }, cancellationToken).ConfigureAwait(false))
         {
-            items.Add(new Leftover(LeftoverKind.Network, network.ID, network.Name, Describe(network.Labels), OwnerIsAlive(network.Labels)));
+            items.Add(new Leftover(LeftoverKind.Network, network.ID, network.Name, Describe(network.Labels), OwnerProcess.IsAlive(network.Labels)));
         }
 
         foreach (var image in await client.Images.ListImagesAsync(new ImagesListParameters { Filters = managed }, cancellationToken).ConfigureAwait(false))
@@ -42,7 +50,7 @@ internal static class DockerLeftovers
     public static async Task<IReadOnlyList<Leftover>> RemoveAsync(IDockerClient client, IEnumerable<Leftover> items, CancellationToken cancellationToken = default)
     {
         var removed = new List<Leftover>();
-        foreach (var item in items.Where(i => !i.OwnerAlive).OrderBy(i => i.Kind))
+        foreach (var item in items.Where(i => !i.OwnerAlive && i.Kind is LeftoverKind.Container or LeftoverKind.Network or LeftoverKind.Image).OrderBy(i => i.Kind))
         {
             try
             {
@@ -88,25 +96,4 @@ internal static class DockerLeftovers
         && container.Labels is { } labels
         && labels.TryGetValue(ContainerLabels.Kind, out var kind)
         && kind == Reaper.ReaperProtocol.KindLabelValue;
-
-    private static bool OwnerIsAlive(IDictionary<string, string>? labels)
-    {
-        if (labels is null
-            || !labels.TryGetValue(ContainerLabels.OwnerHost, out var host) || host != Environment.MachineName
-            || !labels.TryGetValue(ContainerLabels.OwnerProcessId, out var pidText)
-            || !int.TryParse(pidText, NumberStyles.None, CultureInfo.InvariantCulture, out var pid))
-        {
-            return false;
-        }
-
-        try
-        {
-            using var process = Process.GetProcessById(pid);
-            return !process.HasExited;
-        }
-        catch (Exception ex) when (ex is ArgumentException or InvalidOperationException)
-        {
-            return false;
-        }
-    }
 }

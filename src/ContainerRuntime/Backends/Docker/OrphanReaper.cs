@@ -36,9 +36,7 @@ internal static class OrphanReaper
         {
             var stranded = IsStrandedReaper(container);
             if (stranded
-                || (container.Labels.TryGetValue(ContainerLabels.OwnerProcessId, out var pidText)
-                    && int.TryParse(pidText, NumberStyles.None, CultureInfo.InvariantCulture, out var pid)
-                    && !IsAlive(pid)))
+                || (OwnerProcess.Of(container.Labels) is { } pid && !OwnerProcess.IsAlive(pid)))
             {
                 try
                 {
@@ -61,21 +59,4 @@ internal static class OrphanReaper
         && kind == Reaper.ReaperProtocol.KindLabelValue
         && container.State == "created"
         && container.Created.ToUniversalTime() < DateTime.UtcNow - Reaper.ReaperProtocol.StrandedAfter;
-
-    private static bool IsAlive(int pid)
-    {
-        try
-        {
-            using var process = Process.GetProcessById(pid);
-            return !process.HasExited;
-        }
-        catch (ArgumentException)
-        {
-            return false;
-        }
-        catch (InvalidOperationException)
-        {
-            return false;
-        }
-    }
 }

@@ -1,7 +1,6 @@
 namespace ContainerTest.ContainerRuntime.Backends.Swarm;
 
-using System.Diagnostics;
-using System.Globalization;
+using ContainerTest.ContainerRuntime.Backends.Docker;
 using global::Docker.DotNet;
 using global::Docker.DotNet.Models;
 
@@ -20,9 +19,85 @@ internal static class SwarmLeftovers
     public static Task<int> RemoveOrphansAsync(DockerClient client) =>
         RemoveAsync(client, labels =>
             labels.TryGetValue(ContainerLabels.OwnerHost, out var host) && host == Environment.MachineName
-            && labels.TryGetValue(ContainerLabels.OwnerProcessId, out var pidText)
-            && int.TryParse(pidText, NumberStyles.None, CultureInfo.InvariantCulture, out var pid)
-            && !IsAlive(pid));
+            && OwnerProcess.Of(labels) is { } pid
+            && !OwnerProcess.IsAlive(pid));
+
+    /// <summary>
+    /// Every service and secret carrying <see cref="ContainerLabels.Managed"/> on the Swarm whose
+    /// manager <paramref name="client"/> reaches (<c>dotnet containertest clean</c>); none when
+    /// that engine is not a Swarm manager.
+    /// </summary>
+    public static async Task<IReadOnlyList<Leftover>> FindAsync(IDockerClient client, CancellationToken cancellationToken = default)
+    {
+        var items = new List<Leftover>();
+        IEnumerable<SwarmService> services;
+        try
+        {
+            services = await client.Swarm.ListServicesAsync(new ServiceListParameters { Filters = Managed }, cancellationToken).ConfigureAwait(false);
+        }
+        catch (DockerApiException ex) when (ex.StatusCode == System.Net.HttpStatusCode.ServiceUnavailable)
+        {
+            return items; // not a manager (or no swarm): nothing of a cluster to find here
+        }
+
+        foreach (var service in services)
+        {
+            var labels = service.Spec?.Labels;
+            items.Add(new Leftover(LeftoverKind.Service, service.ID, service.Spec?.Name ?? "?", Describe(labels), OwnerProcess.IsAlive(labels)));
+        }
+
+        foreach (var secret in await client.Secrets.ListAsync(cancellationToken).ConfigureAwait(false))
+        {
+            var labels = secret.Spec?.Labels;
+            if (labels is not null && labels.TryGetValue(ContainerLabels.Managed, out var managed) && managed == "true")
+            {
+                items.Add(new Leftover(LeftoverKind.Secret, secret.ID, secret.Spec?.Name ?? "?", Describe(labels), OwnerProcess.IsAlive(labels)));
+            }
+        }
+
+        return items;
+    }
+
+    /// <summary>
+    /// Removes the services, then the secrets, of <paramref name="items"/> whose owner is not a live
+    /// process on this machine; returns those removed. A secret stays in use until its service's
+    /// tasks are gone: its removal is retried for up to 20 s.
+    /// </summary>
+    public static async Task<IReadOnlyList<Leftover>> RemoveAsync(IDockerClient client, IEnumerable<Leftover> items, CancellationToken cancellationToken = default)
+    {
+        var removed = new List<Leftover>();
+        var chosen = items.Where(i => !i.OwnerAlive).ToList();
+        foreach (var service in chosen.Where(i => i.Kind == LeftoverKind.Service))
+        {
+            if (await TryAsync(() => client.Swarm.RemoveServiceAsync(service.Id, cancellationToken)).ConfigureAwait(false))
+            {
+                removed.Add(service);
+            }
+        }
+
+        var until = DateTimeOffset.UtcNow + TimeSpan.FromSeconds(20);
+        var secrets = chosen.Where(i => i.Kind == LeftoverKind.Secret).ToList();
+        while (secrets.Count > 0)
+        {
+            foreach (var secret in secrets.ToList())
+            {
+                if (await TryAsync(() => client.Secrets.DeleteAsync(secret.Id, cancellationToken)).ConfigureAwait(false))
+                {
+                    removed.Add(secret);
+                    secrets.Remove(secret);
+                }
+            }
+
+            if (secrets.Count == 0 || DateTimeOffset.UtcNow > until)
+            {
+                break;
+            }
+
+            await Task.Delay(500, cancellationToken).ConfigureAwait(false);
+        }
+
+        return removed;
+    }
 
     private static async Task<int> RemoveAsync(DockerClient client, Func<IDictionary<string, string>, bool> ours)
     {
@@ -31,7 +106,7 @@ internal static class SwarmLeftovers
         try
         {
             var services = await client.Swarm.ListServicesAsync(
-                new ServiceListParameters { Filters = new Dictionary<string, IDictionary<string, bool>> { ["label"] = new Dictionary<string, bool> { [$"{ContainerLabels.Managed}=true"] = true } } },
+                new ServiceListParameters { Filters = Managed },
                 limit.Token).ConfigureAwait(false);
             foreach (var service in services.Where(s => s.Spec?.Labels is { } labels && ours(labels)))
             {
@@ -71,16 +146,14 @@ internal static class SwarmLeftovers
         }
     }
 
-    private static bool IsAlive(int pid)
+    private static Dictionary<string, IDictionary<string, bool>> Managed =>
+        new() { ["label"] = new Dictionary<string, bool> { [$"{ContainerLabels.Managed}=true"] = true } };
+
+    private static string Describe(IDictionary<string, string>? labels)
     {
-        try
-        {
-            using var process = Process.GetProcessById(pid);
-            return !process.HasExited;
-        }
-        catch (Exception ex) when (ex is ArgumentException or InvalidOperationException)
-        {
-            return false;
-        }
+        string? kind = null, run = null;
+        labels?.TryGetValue(ContainerLabels.Kind, out kind);
+        labels?.TryGetValue(ContainerLabels.RunId, out run);
+        return $"kind {kind ?? "?"}, run {run ?? "?"}";
     }
 }
