@@ -128,6 +128,9 @@ cmd_test() {
   say "building ($CONFIGURATION)"
   dotnet build "$ROOT/ContainerTest.sln" -c "$CONFIGURATION" -nologo -clp:ErrorsOnly >"$ARTIFACTS/build.log" 2>&1 \
     || { tail -n 40 "$ARTIFACTS/build.log" >&2; die "build failed; full log: $ARTIFACTS/build.log"; }
+  # The solution holds every test project the tests run as they are: built once here, in one
+  # build, instead of once per test class (an up-to-date build costs 10-25 s on 2 cores).
+  export CONTAINERTEST_SUITE_SOLUTION_BUILT=1
 
   local results="$ARTIFACTS/test-results" crashed=0 project name
   rm -rf "$results"

@@ -42,7 +42,7 @@ public sealed class ReadyToRunTests
         }
         finally
         {
-            await DotnetTest.BuildAsync(path, CancellationToken.None); // as the other tests expect it
+            await DotnetTest.BuildAgainAsync(path, CancellationToken.None); // as the other tests expect it
         }
     }
 

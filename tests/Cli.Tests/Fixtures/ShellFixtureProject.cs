@@ -21,7 +21,12 @@ internal static class ShellFixtureProject
                 return assembly;
             }
 
-            await BuildAgainAsync(cancellationToken);
+            // ./build.sh test has just built it with ContainerTest.sln.
+            if (Environment.GetEnvironmentVariable("CONTAINERTEST_SUITE_SOLUTION_BUILT") != "1")
+            {
+                await BuildAgainAsync(cancellationToken);
+            }
+
             assembly = Path.Combine(Folder, "bin", "Release", "net10.0", "ShellFixture.dll");
             return assembly;
         }

@@ -31,7 +31,7 @@ internal sealed class SwarmCluster : IAsyncDisposable
     /// <summary>The manager's engine, as DOCKER_HOST names it.</summary>
     public string DockerHost { get; }
 
-    /// <summary>The registry every node pulls from (<c>10.213.0.1:5000</c>), as ContainerTestRegistry names it.</summary>
+    /// <summary>The registry every node pulls from (<c>10.213.0.1:5000</c>, or <c>10.214.0.1:5000</c> for the adapter's tests), as ContainerTestRegistry names it.</summary>
     public string Registry { get; }
 
     /// <summary>Where the nodes keep their data (one folder per node: <c>n1</c>, <c>n2</c>…).</summary>
@@ -53,7 +53,14 @@ internal sealed class SwarmCluster : IAsyncDisposable
                 "The Swarm cluster tests make three Docker Engines in network namespaces of their own and need root: run them as root (sudo), as ./build.sh test does on CI.");
         }
 
-        var environment = new Dictionary<string, string> { ["CTSWARM_ROOT"] = "/var/tmp/containertest-swarm", ["CTSWARM_NAME"] = "ctsw", ["CTSWARM_NET"] = "10.213.0" };
+        // Each test assembly's cluster has names, a data root and a subnet of its own: build.sh runs
+        // two test assemblies at once, and `up` removes whatever a cluster of the same name left.
+        var (name, subnet) = typeof(SwarmCluster).Assembly.GetName().Name switch
+        {
+            "ContainerTest.TestAdapter.Tests" => ("ctsa", "10.214.0"),
+            _ => ("ctsw", "10.213.0"),
+        };
+        var environment = new Dictionary<string, string> { ["CTSWARM_ROOT"] = "/var/tmp/containertest-swarm-" + name, ["CTSWARM_NAME"] = name, ["CTSWARM_NET"] = subnet };
         var (exit, output) = await RunAsync(script, environment, ["up", nodes.ToString(System.Globalization.CultureInfo.InvariantCulture)], TimeSpan.FromMinutes(5), cancellationToken);
         if (exit != 0)
         {

@@ -1,5 +1,6 @@
 namespace ContainerTest.TestAdapter.Tests.Fixtures;
 
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Text;
 
@@ -13,8 +14,41 @@ internal static class DotnetTest
 
     public static string PathOf(string relativeProject) => Path.Combine(RepositoryRoot, relativeProject);
 
-    /// <summary>Builds a project once (Release), the same way build.sh does.</summary>
-    public static async Task BuildAsync(string project, CancellationToken cancellationToken)
+    /// <summary>
+    /// Set by <c>./build.sh test</c> once it has built ContainerTest.sln, which holds every test
+    /// project the tests build: they are not built again (an up-to-date build of one costs 10–25 s
+    /// on the 2-core CI machine, and the tests ask for about fifty).
+    /// </summary>
+    public const string SolutionBuiltVariable = "CONTAINERTEST_SUITE_SOLUTION_BUILT";
+
+    private static readonly ConcurrentDictionary<string, Lazy<Task>> Built = new(StringComparer.Ordinal);
+    private static readonly Lazy<HashSet<string>> SolutionProjects = new(ReadSolutionProjects);
+
+    /// <summary>
+    /// Builds a project (Release) the way build.sh does, once per test process: a project this
+    /// process built already, or one of ContainerTest.sln that build.sh has just built (see
+    /// <see cref="SolutionBuiltVariable"/>), is not built again.
+    /// </summary>
+    public static Task BuildAsync(string project, CancellationToken cancellationToken)
+    {
+        var path = Path.GetFullPath(project);
+        if (Environment.GetEnvironmentVariable(SolutionBuiltVariable) == "1" && SolutionProjects.Value.Contains(path))
+        {
+            return Task.CompletedTask;
+        }
+
+        return Built.GetOrAdd(path, p => new Lazy<Task>(() => BuildNowAsync(p, CancellationToken.None))).Value.WaitAsync(cancellationToken);
+    }
+
+    /// <summary>Builds a project (Release) now, whatever was built before: after a test built it another way.</summary>
+    public static async Task BuildAgainAsync(string project, CancellationToken cancellationToken)
+    {
+        var path = Path.GetFullPath(project);
+        await BuildNowAsync(path, cancellationToken);
+        Built[path] = new Lazy<Task>(Task.CompletedTask);
+    }
+
+    private static async Task BuildNowAsync(string project, CancellationToken cancellationToken)
     {
         var (exit, output) = await RunAsync(["build", project, "-c", "Release", "-nologo", "-clp:ErrorsOnly"], null, TimeSpan.FromMinutes(5), cancellationToken);
         if (exit != 0)
@@ -22,6 +56,15 @@ internal static class DotnetTest
             throw new InvalidOperationException($"building {project} failed:\n{output}");
         }
     }
+
+    /// <summary>The full paths of the projects in ContainerTest.sln (lines <c>Project("{type}") = "Name", "relative\path.csproj", "{id}"</c>).</summary>
+    private static HashSet<string> ReadSolutionProjects() =>
+        File.ReadLines(Path.Combine(RepositoryRoot, "ContainerTest.sln"))
+            .Where(line => line.StartsWith("Project(", StringComparison.Ordinal))
+            .Select(line => line.Split('"'))
+            .Where(fields => fields.Length > 5 && fields[5].EndsWith("proj", StringComparison.Ordinal))
+            .Select(fields => Path.GetFullPath(Path.Combine(RepositoryRoot, fields[5].Replace('\\', '/'))))
+            .ToHashSet(StringComparer.Ordinal);
 
     /// <summary>
     /// Runs <c>dotnet test --no-build</c> with a TRX logger; extra arguments and environment as
