@@ -262,6 +262,22 @@ public sealed class JobRuntime : IJobPoolFactory, IAsyncDisposable
             : await docker.CreatePoolAsync(jobTemplate, Math.Min(options.Depth, options.Capacity), options.Capacity, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Starts the run's reaper now, in the background, instead of with the first pool (which waits
+    /// for it before it makes anything): a caller that knows the image early takes the reaper's
+    /// start (create, copy, attach, start: about 0.3 s here) off the path to the first job. Does
+    /// nothing for VMs, which leave nothing on an engine. A reaper that cannot start is reported
+    /// through <see cref="JobRuntimeOptions.OnNotice"/>, as it is when the first pool starts it.
+    /// </summary>
+    /// <param name="image">The image the run's jobs use (the reaper runs on the host image where there is one).</param>
+    public void StartReaper(string image)
+    {
+        if (docker is not null)
+        {
+            _ = ReaperAsync(image);
+        }
+    }
+
     /// <summary>Removes everything this run still has (on the cluster first), lets its reaper go, then lets go of the engine.</summary>
     public async ValueTask DisposeAsync()
     {

@@ -120,7 +120,19 @@ public sealed class ContainerTestExecutor : ITestExecutor, IDisposable
         var handle = new SynchronizedFrameworkHandle(frameworkHandle, recorder);
         var attachments = Path.Combine(runContext.TestRunDirectory ?? Path.GetTempPath(), "ContainerTest");
         var run = new ContainerizedRun(settings, runSettingsXml, attachments, handle);
-        var selectedTests = testCases();
+
+        // The engine, the host image and the run's reaper get ready while the tests are discovered.
+        run.Prepare(cancellation.Token);
+        IReadOnlyList<TestCase> selectedTests;
+        try
+        {
+            selectedTests = testCases();
+        }
+        catch
+        {
+            Task.Run(() => run.RunAsync([], CancellationToken.None)).GetAwaiter().GetResult(); // lets go of what was prepared
+            throw;
+        }
 
         // Ctrl-C in a terminal reaches the test host too, whose default is to die on the spot and
         // leave its containers running. Instead: cancel the run, remove the containers, then end.
