@@ -116,8 +116,10 @@ public sealed partial class TestingPlatformTests
         var folder = Path.GetDirectoryName(project)!;
         var name = Path.GetFileNameWithoutExtension(project);
 
-        // A clean build each time, so that the build's own output (warnings) is seen.
-        var (buildExit, build) = await DotnetTest.RunAsync(["build", project, "-c", "Release", "--no-incremental", "-nologo", $"-p:ContainerTest={(containerTest ? "true" : "false")}"], null, TimeSpan.FromMinutes(8), CancellationToken.None);
+        // A clean build of the project each time, so that the build's own output (warnings) is seen
+        // and nothing of the other build stays in its output folder; ContainerTest's own projects
+        // are rebuilt only when build.sh has not just built them.
+        var (buildExit, build) = await DotnetTest.RunAsync(["build", project, "-c", "Release", "--no-incremental", "-nologo", $"-p:ContainerTest={(containerTest ? "true" : "false")}", .. DotnetTest.SolutionBuiltSwitches], null, TimeSpan.FromMinutes(8), CancellationToken.None);
         Assert.AreEqual(0, buildExit, build);
 
         // The apphost, as dotnet run or a CI script starts it: every test.

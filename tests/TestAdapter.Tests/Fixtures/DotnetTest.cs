@@ -40,6 +40,14 @@ internal static class DotnetTest
         return Built.GetOrAdd(path, p => new Lazy<Task>(() => BuildNowAsync(p, CancellationToken.None))).Value.WaitAsync(cancellationToken);
     }
 
+    /// <summary>
+    /// <c>--no-dependencies</c> when build.sh has just built ContainerTest.sln (see
+    /// <see cref="SolutionBuiltVariable"/>), for a build of a project outside it that references
+    /// ContainerTest's own projects: a <c>--no-incremental</c> build would otherwise compile them all again.
+    /// </summary>
+    public static string[] SolutionBuiltSwitches =>
+        Environment.GetEnvironmentVariable(SolutionBuiltVariable) == "1" ? ["--no-dependencies"] : [];
+
     /// <summary>Builds a project (Release) now, whatever was built before: after a test built it another way.</summary>
     public static async Task BuildAgainAsync(string project, CancellationToken cancellationToken)
     {
