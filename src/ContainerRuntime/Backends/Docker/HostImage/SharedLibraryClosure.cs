@@ -22,15 +22,21 @@ using ContainerTest.ContainerRuntime.Errors;
 /// </remarks>
 internal static class SharedLibraryClosure
 {
-    /// <summary>Runs <c>ldd</c> on each file (a few at a time) and merges the answers.</summary>
-    public static async Task<LibraryClosure> ResolveAsync(IEnumerable<string> elfFiles, CancellationToken cancellationToken)
+    /// <summary>Runs <c>ldd</c> on each file (a few at a time) — or takes its answer from this machine's <see cref="LddAnswers"/> — and merges the answers.</summary>
+    public static Task<LibraryClosure> ResolveAsync(IEnumerable<string> elfFiles, CancellationToken cancellationToken) =>
+        ResolveAsync(elfFiles, LddAnswers.Shared, cancellationToken);
+
+    /// <summary>As <see cref="ResolveAsync(IEnumerable{string}, CancellationToken)"/>, with the answers kept in <paramref name="answers"/>.</summary>
+    public static async Task<LibraryClosure> ResolveAsync(IEnumerable<string> elfFiles, LddAnswers answers, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(answers);
         var files = elfFiles.Distinct(StringComparer.Ordinal).ToList();
         var outputs = new string[files.Count];
         await Parallel.ForEachAsync(
             Enumerable.Range(0, files.Count),
             new ParallelOptions { MaxDegreeOfParallelism = Math.Clamp(Environment.ProcessorCount, 1, 4), CancellationToken = cancellationToken },
-            async (index, token) => outputs[index] = await RunLddAsync(files[index], token).ConfigureAwait(false)).ConfigureAwait(false);
+            async (index, token) => outputs[index] = await answers.GetAsync(files[index], () => RunLddAsync(files[index], token)).ConfigureAwait(false)).ConfigureAwait(false);
+        answers.Save();
 
         var result = new LibraryClosure();
         for (var index = 0; index < files.Count; index++)
