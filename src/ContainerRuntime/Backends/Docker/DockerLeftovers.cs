@@ -1,7 +1,5 @@
 namespace ContainerTest.ContainerRuntime.Backends.Docker;
 
-using System.Diagnostics;
-using System.Globalization;
 using global::Docker.DotNet;
 using global::Docker.DotNet.Models;
 
@@ -78,7 +76,8 @@ internal static class DockerLeftovers
         return removed;
     }
 
-    private static string Describe(IDictionary<string, string>? labels)
+    /// <summary>A resource's kind and run, from its labels, for people (<c>kind worker, run 20261130-…</c>).</summary>
+    internal static string Describe(IDictionary<string, string>? labels)
     {
         if (labels is null)
         {

@@ -1,7 +1,5 @@
 namespace ContainerTest.ContainerRuntime.Backends.Docker;
 
-using System.Diagnostics;
-using System.Globalization;
 using global::Docker.DotNet;
 using global::Docker.DotNet.Models;
 
@@ -36,7 +34,7 @@ internal static class OrphanReaper
         {
             var stranded = IsStrandedReaper(container);
             if (stranded
-                || (OwnerProcess.Of(container.Labels) is { } pid && !OwnerProcess.IsAlive(pid)))
+                || OwnerProcess.HasEnded(container.Labels))
             {
                 try
                 {

@@ -18,8 +18,15 @@ internal static class OwnerProcess
         && Of(labels) is { } pid
         && IsAlive(pid);
 
+    /// <summary>True when <paramref name="labels"/> name a process of this machine that has ended (what it made is left over).</summary>
+    public static bool HasEnded(IDictionary<string, string>? labels) =>
+        labels is not null
+        && labels.TryGetValue(ContainerLabels.OwnerHost, out var host) && host == Environment.MachineName
+        && Of(labels) is { } pid
+        && !IsAlive(pid);
+
     /// <summary>The owner's process id, when the labels carry one.</summary>
-    public static int? Of(IDictionary<string, string> labels) =>
+    private static int? Of(IDictionary<string, string> labels) =>
         labels.TryGetValue(ContainerLabels.OwnerProcessId, out var text) && int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var pid) ? pid : null;
 
     /// <summary>True when process <paramref name="pid"/> of this machine still runs.</summary>

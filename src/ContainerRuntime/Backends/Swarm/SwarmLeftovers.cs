@@ -16,11 +16,7 @@ internal static class SwarmLeftovers
         RemoveAsync(client, labels => labels.TryGetValue(ContainerLabels.RunId, out var run) && run == runId);
 
     /// <summary>Removes the services and secrets of runs of this machine whose process has ended; returns how many.</summary>
-    public static Task<int> RemoveOrphansAsync(DockerClient client) =>
-        RemoveAsync(client, labels =>
-            labels.TryGetValue(ContainerLabels.OwnerHost, out var host) && host == Environment.MachineName
-            && OwnerProcess.Of(labels) is { } pid
-            && !OwnerProcess.IsAlive(pid));
+    public static Task<int> RemoveOrphansAsync(DockerClient client) => RemoveAsync(client, OwnerProcess.HasEnded);
 
     /// <summary>
     /// Every service and secret carrying <see cref="ContainerLabels.Managed"/> on the Swarm whose
@@ -43,7 +39,7 @@ internal static class SwarmLeftovers
         foreach (var service in services)
         {
             var labels = service.Spec?.Labels;
-            items.Add(new Leftover(LeftoverKind.Service, service.ID, service.Spec?.Name ?? "?", Describe(labels), OwnerProcess.IsAlive(labels)));
+            items.Add(new Leftover(LeftoverKind.Service, service.ID, service.Spec?.Name ?? "?", DockerLeftovers.Describe(labels), OwnerProcess.IsAlive(labels)));
         }
 
         foreach (var secret in await client.Secrets.ListAsync(cancellationToken).ConfigureAwait(false))
@@ -51,7 +47,7 @@ internal static class SwarmLeftovers
             var labels = secret.Spec?.Labels;
             if (labels is not null && labels.TryGetValue(ContainerLabels.Managed, out var managed) && managed == "true")
             {
-                items.Add(new Leftover(LeftoverKind.Secret, secret.ID, secret.Spec?.Name ?? "?", Describe(labels), OwnerProcess.IsAlive(labels)));
+                items.Add(new Leftover(LeftoverKind.Secret, secret.ID, secret.Spec?.Name ?? "?", DockerLeftovers.Describe(labels), OwnerProcess.IsAlive(labels)));
             }
         }
 
@@ -148,12 +144,4 @@ internal static class SwarmLeftovers
 
     private static Dictionary<string, IDictionary<string, bool>> Managed =>
         new() { ["label"] = new Dictionary<string, bool> { [$"{ContainerLabels.Managed}=true"] = true } };
-
-    private static string Describe(IDictionary<string, string>? labels)
-    {
-        string? kind = null, run = null;
-        labels?.TryGetValue(ContainerLabels.Kind, out kind);
-        labels?.TryGetValue(ContainerLabels.RunId, out run);
-        return $"kind {kind ?? "?"}, run {run ?? "?"}";
-    }
 }

@@ -27,8 +27,8 @@ internal sealed class ContainerizedRun(ContainerTestSettings settings, string? r
     /// <summary>
     /// Starts what a run needs before its first test, while the test host discovers the tests:
     /// the engine's connection, the sweep of what killed runs left, the host image and the run's
-    /// reaper (bench/run.sh: about 0.3 s of the time to the first result). <see cref="RunAsync"/>
-    /// takes it from there, or makes it then when this was not called.
+    /// reaper, all of which the first test waits for. <see cref="RunAsync"/> takes it from there,
+    /// or makes it then when this was not called.
     /// </summary>
     public void Prepare(CancellationToken cancellationToken) => preparing ??= Task.Run(() => PrepareAsync(cancellationToken), CancellationToken.None);
 
