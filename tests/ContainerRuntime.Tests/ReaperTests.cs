@@ -187,11 +187,9 @@ public sealed class ReaperTests
         // Between a create and its start (the case auto-remove and the stdin link cannot cover):
         // the probe reaches the engine through a gate that holds the start request of the
         // container to kill at, kills the probe, and never passes the request on.
-        await using var gate = instant.BeforeStart ? EngineStartGate.Open(async id =>
-        {
-            var container = await TestEngine.Inspector.Containers.InspectContainerAsync(id);
-            return !Observe(container.Config?.Labels is { } labels && labels.TryGetValue(ContainerLabels.Kind, out var kind) && kind == instant.Kind);
-        }) : null;
+        await using var gate = instant.BeforeStart
+            ? EngineStartGate.Open(labels => !Observe(labels.TryGetValue(ContainerLabels.Kind, out var kind) && kind == instant.Kind))
+            : null;
         using var probe = started = ProbeRun.Start(isolation, "victim-" + Guid.NewGuid().ToString("N")[..8], dockerHost: gate?.Host);
 
         if (instant.Line is { } prefix)

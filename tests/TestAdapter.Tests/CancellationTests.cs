@@ -245,11 +245,9 @@ public sealed class CancellationTests
 
         // Between a create and its start: the run reaches the engine through a gate that holds
         // the start request of the container to kill at, kills the run, and never passes it on.
-        await using var gate = instant.BeforeStart ? EngineStartGate.Open(async id =>
-        {
-            var container = await client.Containers.InspectContainerAsync(id);
-            return !Observe(container.Config?.Labels is { } labels && labels.TryGetValue(ContainerLabels.Kind, out var kind) && kind == instant.Kind);
-        }) : null;
+        await using var gate = instant.BeforeStart
+            ? EngineStartGate.Open(labels => !Observe(labels.TryGetValue(ContainerLabels.Kind, out var kind) && kind == instant.Kind))
+            : null;
         using var run = started = StartRun(isolation, gate?.Host);
 
         if (instant.Line is { } text)

@@ -3,6 +3,7 @@ namespace ContainerTest.Tests.Engine;
 using System.Net.Sockets;
 using System.Text;
 using System.Text.RegularExpressions;
+using global::Docker.DotNet;
 
 /// <summary>
 /// A Unix socket in front of the real Docker Engine (<c>/var/run/docker.sock</c>) that forwards
@@ -22,14 +23,15 @@ internal sealed partial class EngineStartGate : IAsyncDisposable
     // line means the engine has not yet got a whole request, whatever was forwarded before it.
     private const int Carry = 256;
 
-    private readonly Func<string, Task<bool>> admit;
+    private readonly Func<IDictionary<string, string>, bool> admit;
+    private readonly DockerClient inspector = new DockerClientBuilder().WithEndpoint(new Uri("unix://" + EngineSocket)).Build();
     private readonly string directory;
     private readonly Socket listener;
     private readonly CancellationTokenSource stop = new();
     private readonly List<Socket> sockets = [];
     private readonly Task accepting;
 
-    private EngineStartGate(Func<string, Task<bool>> admit)
+    private EngineStartGate(Func<IDictionary<string, string>, bool> admit)
     {
         this.admit = admit;
         directory = Directory.CreateTempSubdirectory("engine-gate-").FullName;
@@ -43,10 +45,10 @@ internal sealed partial class EngineStartGate : IAsyncDisposable
     public string Host => "unix://" + Path.Combine(directory, "docker.sock");
 
     /// <summary>
-    /// Opens a gate; <paramref name="admit"/> gets the id (or name) of each container whose start
-    /// is asked for, before the engine sees the request, and returns whether to let it through.
+    /// Opens a gate; <paramref name="admit"/> gets the labels of each container whose start is
+    /// asked for, before the engine sees the request, and returns whether to let it through.
     /// </summary>
-    public static EngineStartGate Open(Func<string, Task<bool>> admit) => new(admit);
+    public static EngineStartGate Open(Func<IDictionary<string, string>, bool> admit) => new(admit);
 
     /// <summary>Closes the socket and every connection through it.</summary>
     public async ValueTask DisposeAsync()
@@ -67,6 +69,7 @@ internal sealed partial class EngineStartGate : IAsyncDisposable
         }
 
         Directory.Delete(directory, recursive: true);
+        inspector.Dispose();
         stop.Dispose();
     }
 
@@ -138,7 +141,7 @@ internal sealed partial class EngineStartGate : IAsyncDisposable
             var text = carried + Encoding.Latin1.GetString(buffer, 0, read);
             foreach (Match start in StartRequest().Matches(text))
             {
-                if (start.Index + start.Length > carried.Length && !await admit(start.Groups[1].Value))
+                if (start.Index + start.Length > carried.Length && !admit(await LabelsOfAsync(start.Groups[1].Value)))
                 {
                     throw new OperationCanceledException("start refused");
                 }
@@ -150,6 +153,10 @@ internal sealed partial class EngineStartGate : IAsyncDisposable
 
         engine.Shutdown(SocketShutdown.Send);
     }
+
+    /// <summary>The labels of the container <paramref name="id"/> (none when it has none), asked of the engine directly.</summary>
+    private async Task<IDictionary<string, string>> LabelsOfAsync(string id) =>
+        (await inspector.Containers.InspectContainerAsync(id, stop.Token)).Config?.Labels ?? new Dictionary<string, string>();
 
     private async Task CopyAsync(Socket from, Socket to)
     {
