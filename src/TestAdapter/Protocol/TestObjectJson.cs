@@ -33,7 +33,7 @@ public static class TestObjectJson
                 ["description"] = property.Description,
                 ["valueType"] = property.ValueType,
                 ["attributes"] = (int)property.Attributes,
-                ["value"] = JsonSerializer.SerializeToNode(value, value.GetType()),
+                ["value"] = PropertyValueJson.Write(value),
             });
         }
 
@@ -72,9 +72,9 @@ public static class TestObjectJson
     {
         try
         {
-            return value.Deserialize(type);
+            return PropertyValueJson.Read(value, type);
         }
-        catch (Exception ex) when (ex is JsonException or NotSupportedException or InvalidOperationException)
+        catch (Exception ex) when (ex is JsonException or NotSupportedException or InvalidOperationException or FormatException or OverflowException)
         {
             // A type System.Text.Json cannot rebuild: keep its JSON text rather than lose it.
             return value.ToJsonString();
