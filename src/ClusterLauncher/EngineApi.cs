@@ -8,8 +8,9 @@ using System.Text.Json.Nodes;
 
 /// <summary>
 /// The few Engine API calls the launcher makes on its own node's engine (the socket the service
-/// mounts at <see cref="SocketPath"/>): create, start, wait for, kill and remove a container;
-/// list and remove the run's services and secrets (on a manager). Plain HTTP over the Unix socket.
+/// mounts at <see cref="SocketPath"/>): create, start, inspect, wait for, kill and remove a
+/// container; create, connect, inspect and remove a network; list and remove the run's services
+/// and secrets (on a manager). Plain HTTP over the Unix socket.
 /// </summary>
 internal sealed class EngineApi : IDisposable
 {
@@ -49,6 +50,35 @@ internal sealed class EngineApi : IDisposable
         using var response = await http.PostAsync(new Uri("containers/create", UriKind.Relative), content, cancellationToken).ConfigureAwait(false);
         var body = await EnsureAsync(response, cancellationToken).ConfigureAwait(false);
         return (JsonNode.Parse(body) as JsonObject)?["Id"]?.GetValue<string>() ?? throw new EngineException($"the engine created a container but gave no id ({body})");
+    }
+
+    /// <summary>Creates a network from <paramref name="request"/>; returns its id.</summary>
+    /// <exception cref="EngineException">The engine refused.</exception>
+    public async Task<string> CreateNetworkAsync(JsonObject request, CancellationToken cancellationToken)
+    {
+        using var content = new StringContent(request.ToJsonString(), Encoding.UTF8, "application/json");
+        using var response = await http.PostAsync(new Uri("networks/create", UriKind.Relative), content, cancellationToken).ConfigureAwait(false);
+        var body = await EnsureAsync(response, cancellationToken).ConfigureAwait(false);
+        return (JsonNode.Parse(body) as JsonObject)?["Id"]?.GetValue<string>() ?? throw new EngineException($"the engine created a network but gave no id ({body})");
+    }
+
+    /// <summary>Connects container <paramref name="container"/> to network <paramref name="network"/>.</summary>
+    /// <exception cref="EngineException">The engine refused.</exception>
+    public async Task ConnectNetworkAsync(string network, string container, CancellationToken cancellationToken)
+    {
+        using var content = new StringContent(new JsonObject { ["Container"] = container }.ToJsonString(), Encoding.UTF8, "application/json");
+        using var response = await http.PostAsync(new Uri($"networks/{network}/connect", UriKind.Relative), content, cancellationToken).ConfigureAwait(false);
+        await EnsureAsync(response, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>What the engine says of a container or a network (<paramref name="kind"/>: containers, networks): the inspect answer.</summary>
+    /// <exception cref="EngineException">The engine refused (404: it does not exist).</exception>
+    public async Task<JsonObject> InspectAsync(string kind, string id, CancellationToken cancellationToken)
+    {
+        var path = kind == "containers" ? $"containers/{id}/json" : $"{kind}/{id}";
+        using var response = await http.GetAsync(new Uri(path, UriKind.Relative), cancellationToken).ConfigureAwait(false);
+        var body = await EnsureAsync(response, cancellationToken).ConfigureAwait(false);
+        return JsonNode.Parse(body) as JsonObject ?? throw new EngineException($"the engine's inspect answer is not an object ({body})");
     }
 
     /// <summary>Starts it.</summary>
@@ -104,16 +134,16 @@ internal sealed class EngineApi : IDisposable
         }
     }
 
-    /// <summary>The ids of the <paramref name="kind"/> (services, secrets) labelled <paramref name="label"/> (<c>key=value</c>).</summary>
-    public async Task<IReadOnlyList<string>> ListAsync(string kind, string label, CancellationToken cancellationToken)
+    /// <summary>The ids of the <paramref name="kind"/> (services, secrets, networks) labelled with every one of <paramref name="labels"/> (<c>key=value</c>).</summary>
+    public async Task<IReadOnlyList<string>> ListAsync(string kind, IReadOnlyList<string> labels, CancellationToken cancellationToken)
     {
-        var filters = Uri.EscapeDataString(new JsonObject { ["label"] = new JsonArray(label) }.ToJsonString());
+        var filters = Uri.EscapeDataString(new JsonObject { ["label"] = new JsonArray([.. labels.Select(l => (JsonNode?)JsonValue.Create(l))]) }.ToJsonString());
         using var response = await http.GetAsync(new Uri($"{kind}?filters={filters}", UriKind.Relative), cancellationToken).ConfigureAwait(false);
         var body = await EnsureAsync(response, cancellationToken).ConfigureAwait(false);
-        return (JsonNode.Parse(body) as JsonArray ?? []).Select(n => n?["ID"]?.GetValue<string>()).OfType<string>().ToList();
+        return (JsonNode.Parse(body) as JsonArray ?? []).Select(n => (n?["ID"] ?? n?["Id"])?.GetValue<string>()).OfType<string>().ToList();
     }
 
-    /// <summary>Removes a service or a secret (<paramref name="kind"/>: services, secrets); one already gone is no error.</summary>
+    /// <summary>Removes a service, a secret or a network (<paramref name="kind"/>: services, secrets, networks); one already gone is no error.</summary>
     /// <exception cref="EngineException">The engine refused.</exception>
     public async Task RemoveAsync(string kind, string id, CancellationToken cancellationToken)
     {

@@ -32,7 +32,7 @@ internal sealed class RunGuard(LauncherEnvironment environment, EngineApi engine
         await Console.Error.WriteLineAsync($"containertest guard: the test host of run {environment.RunId} is gone; removing the run's services and secrets.").ConfigureAwait(false);
         using var limit = new CancellationTokenSource(TimeSpan.FromMinutes(2));
         var label = $"{RunLabel}={environment.RunId}";
-        foreach (var id in await engine.ListAsync("services", label, limit.Token).ConfigureAwait(false))
+        foreach (var id in await engine.ListAsync("services", [label], limit.Token).ConfigureAwait(false))
         {
             if (id != environment.ServiceId)
             {
@@ -50,7 +50,7 @@ internal sealed class RunGuard(LauncherEnvironment environment, EngineApi engine
 
         for (var attempt = 0; attempt < 20; attempt++)
         {
-            var secrets = await engine.ListAsync("secrets", label, limit.Token).ConfigureAwait(false);
+            var secrets = await engine.ListAsync("secrets", [label], limit.Token).ConfigureAwait(false);
             if (secrets.Count == 0)
             {
                 break;

@@ -41,6 +41,7 @@ internal sealed class WorkerRelay(LauncherEnvironment environment, EngineApi eng
         await using (host.ConfigureAwait(false))
         {
             string? id = null;
+            NodeGateways? allowList = null;
             var ended = false;
             try
             {
@@ -50,10 +51,25 @@ internal sealed class WorkerRelay(LauncherEnvironment environment, EngineApi eng
                     return 0; // the host went away, or changed its mind, before there was anything to start
                 }
 
-                var request = WorkerPlan.Parse(planFrame.Payload).CreateRequest;
+                var plan = WorkerPlan.Parse(planFrame.Payload);
+                var request = plan.CreateRequest;
                 var env = request["Env"] as JsonArray ?? [];
                 env.Add($"{LauncherEnvironment.NodeVariable}={environment.Node}");
                 request["Env"] = env;
+                if (plan.AllowList is { } allow)
+                {
+                    await NodeGateways.SweepAsync(engine, stopping.Token).ConfigureAwait(false);
+                    try
+                    {
+                        allowList = await NodeGateways.StartAsync(engine, allow, request, stopping.Token).ConfigureAwait(false);
+                    }
+                    catch (EngineException ex)
+                    {
+                        await EndAsync(host, new WorkerEnded { FailedToStart = $"the allow network policy could not be set up on node {environment.Node}: {ex.Message}" }).ConfigureAwait(false);
+                        return 0;
+                    }
+                }
+
                 try
                 {
                     id = await engine.CreateContainerAsync(request, stopping.Token).ConfigureAwait(false);
@@ -110,6 +126,11 @@ internal sealed class WorkerRelay(LauncherEnvironment environment, EngineApi eng
                 if (id is not null && !ended)
                 {
                     await engine.KillAndRemoveAsync(id).ConfigureAwait(false);
+                }
+
+                if (allowList is not null)
+                {
+                    await allowList.DisposeAsync().ConfigureAwait(false);
                 }
             }
         }

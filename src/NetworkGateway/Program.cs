@@ -1,14 +1,18 @@
 // The gateway of the Docker backend's `allow` network policy. Usage:
-//   dotnet ContainerTest.NetworkGateway.dll PORT=HOST:PORT[,HOST:PORT...] ...
-// Binds every listed port, prints the ready line, then forwards until stopped.
+//   dotnet ContainerTest.NetworkGateway.dll [--until-stdin-closes] PORT=HOST:PORT[,HOST:PORT...] ...
+// Binds every listed port, prints the ready line, then forwards until stopped — or, with
+// --until-stdin-closes, until its stdin closes too (a cluster launcher holds it: the gateway
+// ends with the launcher, however the launcher ends).
 using ContainerTest.NetworkGateway;
 
 const string ReadyLine = "containertest-gateway ready";
+const string UntilStdinClosesArgument = "--until-stdin-closes";
 
+var untilStdinCloses = args is [UntilStdinClosesArgument, ..];
 ForwardRule[] rules;
 try
 {
-    rules = args.Select(ForwardRule.Parse).ToArray();
+    rules = args.Skip(untilStdinCloses ? 1 : 0).Select(ForwardRule.Parse).ToArray();
 }
 catch (FormatException ex)
 {
@@ -44,6 +48,19 @@ Console.CancelKeyPress += (_, e) =>
     stop.Cancel();
 };
 AppDomain.CurrentDomain.ProcessExit += (_, _) => stop.Cancel();
+if (untilStdinCloses)
+{
+    _ = Task.Run(async () =>
+    {
+        var stdin = Console.OpenStandardInput();
+        var buffer = new byte[256];
+        while (await stdin.ReadAsync(buffer) > 0)
+        {
+        }
+
+        await stop.CancelAsync();
+    });
+}
 
 foreach (var rule in rules)
 {

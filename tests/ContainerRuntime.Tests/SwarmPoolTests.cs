@@ -6,6 +6,8 @@ using ContainerTest.ContainerRuntime.Backends.Sandbox;
 using ContainerTest.ContainerRuntime.Backends.Swarm;
 using ContainerTest.ContainerRuntime.Jobs;
 using ContainerTest.ContainerRuntime.Layers;
+using ContainerTest.ContainerRuntime.Network;
+using ContainerTest.ContainerRuntime.Tests.Fixtures;
 using ContainerTest.Tests.Swarm;
 
 /// <summary>
@@ -18,7 +20,7 @@ using ContainerTest.Tests.Swarm;
 [DoNotParallelize]
 public sealed class SwarmPoolTests
 {
-    private static readonly string[] Applets = ["sh", "hostname", "cat", "ls", "echo", "sleep", "id", "touch", "wc"];
+    private static readonly string[] Applets = ["sh", "hostname", "cat", "ls", "echo", "sleep", "id", "touch", "wc", "nc"];
     private static SwarmCluster? cluster;
 
     private static SwarmCluster Cluster => cluster ?? throw new InvalidOperationException("The class fixture did not run.");
@@ -79,6 +81,46 @@ public sealed class SwarmPoolTests
 
         await WaitForAsync(async () => (await Cluster.ServicesAsync(manager.RunId)).Count == 0, TimeSpan.FromSeconds(30), "every service of the run is removed at its end");
         await WaitForAsync(async () => (await Cluster.ContainersAsync([1, 2, 3])).Values.Sum() == 0, TimeSpan.FromSeconds(30), "no worker or launcher container is left on any node");
+    }
+
+    [TestMethod]
+    public async Task An_allow_list_on_the_cluster_reaches_the_listed_endpoint_and_nothing_else_from_every_node_and_leaves_nothing()
+    {
+        await using var allowed = HostTcpServer.Greeting("greetings-from-allowed");
+        await using var other = HostTcpServer.Greeting("greetings-from-other");
+        await using var manager = await DockerBackend.ConnectAsync(new DockerBackendOptions { Endpoint = new Uri(Cluster.DockerHost), RunId = "swarmtest-" + Guid.NewGuid().ToString("N")[..8] });
+        var script = $"echo \"node=$CONTAINERTEST_NODE\"; nc -w 3 host.docker.internal {allowed.Port}; echo; nc -w 3 host.docker.internal {other.Port} || echo other-refused; nc -w 3 1.1.1.1 443 </dev/null || echo outside-refused; sleep 1";
+        var template = await TemplateAsync(manager, script) with { Network = NetworkPolicy.Allow(new NetworkEndpoint("host.docker.internal", allowed.Port)) };
+        var swarm = await SwarmBackend.ConnectAsync(manager, Cluster.Registry);
+        await using (swarm)
+        {
+            var pool = await SandboxWorkerPool.StartAsync(swarm, template, new JobPoolOptions(Capacity: 24, Parallelism: 6, Depth: 0), CancellationToken.None);
+            await using (pool)
+            {
+                // Six at a time, each holding its worker a second: the pool needs all six workers, which Swarm spreads.
+                var results = new List<JobResult>();
+                while (results.Count < 24 && Nodes(results).Count < 3)
+                {
+                    results.AddRange(await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => pool.RunAsync(ReadOnlyMemory<byte>.Empty))));
+                }
+
+                var report = string.Join("\n", results.Select(r => $"{r.Termination} {r.FailureCause} {r.Stdout.Text.Trim()} {r.Stderr.Text.Trim()}"));
+                Assert.AreEqual(3, Nodes(results).Count, "the jobs ran on all three nodes:\n" + report);
+                foreach (var result in results)
+                {
+                    var lines = result.Stdout.Text.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+                    CollectionAssert.AreEqual(
+                        new[] { lines[0], "greetings-from-allowed", "other-refused", "outside-refused" },
+                        lines,
+                        "the allowed endpoint answers (so the test host is reachable from the node), the other port of the same host and the outside do not:\n" + report);
+                    Assert.AreEqual("sandbox", result.InstanceKind);
+                }
+            }
+        }
+
+        await WaitForAsync(async () => (await Cluster.ServicesAsync(manager.RunId)).Count == 0, TimeSpan.FromSeconds(30), "every service of the run is removed at its end");
+        await WaitForAsync(async () => (await Cluster.ContainersAsync([1, 2, 3])).Values.Sum() == 0, TimeSpan.FromSeconds(30), "no worker, launcher or gateway container is left on any node");
+        await WaitForAsync(async () => (await Cluster.NetworksAsync([1, 2, 3])).Values.Sum() == 0, TimeSpan.FromSeconds(30), "no worker's network is left on any node");
     }
 
     /// <summary>A template on the host image (the supervisor needs .NET), with busybox's sh for the scripts.</summary>

@@ -101,7 +101,7 @@ internal sealed class SwarmCluster : IAsyncDisposable
         return (await manager.Secrets.ListAsync()).Count(s => s.Spec?.Labels?.ContainsKey("io.containertest.managed") == true);
     }
 
-    /// <summary>Containers of ours (workers and launchers) on the nodes still alive, by node number.</summary>
+    /// <summary>Containers of ours (workers, launchers and network gateways) on the nodes still alive, by node number.</summary>
     public async Task<Dictionary<int, int>> ContainersAsync(IEnumerable<int> nodes)
     {
         var counts = new Dictionary<int, int>();
@@ -113,7 +113,24 @@ internal sealed class SwarmCluster : IAsyncDisposable
                 All = true,
                 Filters = new Dictionary<string, IDictionary<string, bool>> { ["label"] = new Dictionary<string, bool> { ["io.containertest.managed=true"] = true } },
             });
-            counts[node] = containers.Count(c => c.Labels.TryGetValue("io.containertest.kind", out var kind) && kind is "worker" or "cluster-launcher");
+            counts[node] = containers.Count(c => c.Labels.TryGetValue("io.containertest.kind", out var kind) && kind is "worker" or "cluster-launcher" or "network-gateway");
+        }
+
+        return counts;
+    }
+
+    /// <summary>Networks of ours (an allow-list worker's) on the nodes still alive, by node number.</summary>
+    public async Task<Dictionary<int, int>> NetworksAsync(IEnumerable<int> nodes)
+    {
+        var counts = new Dictionary<int, int>();
+        foreach (var node in nodes)
+        {
+            using var client = Node(node);
+            var networks = await client.Networks.ListNetworksAsync(new NetworksListParameters
+            {
+                Filters = new Dictionary<string, IDictionary<string, bool>> { ["label"] = new Dictionary<string, bool> { ["io.containertest.managed=true"] = true } },
+            });
+            counts[node] = networks.Count;
         }
 
         return counts;

@@ -143,7 +143,8 @@ public sealed class SwarmBackend : IJobSessionHost, IAsyncDisposable
     /// <paramref name="observer"/>. A worker the node's engine would not start comes back as a
     /// session already completed with <see cref="TerminationReason.FailedToStart"/>.
     /// </summary>
-    /// <exception cref="UnsupportedCapabilityException">The job asks for what workers on a cluster cannot do (an allow-list network, the engine's socket, a terminal).</exception>
+    /// <exception cref="UnsupportedCapabilityException">The job asks for what workers on a cluster cannot do (the engine's socket, a terminal).</exception>
+    /// <exception cref="InvalidJobSpecException">Its allow-list names loopback, an IP address, or a host that does not resolve on this machine.</exception>
     /// <exception cref="ContainerRuntimeException">The image could not be made or pushed, or Swarm could not run the worker's launcher; the message says why.</exception>
     public async Task<IJobSession> StartSessionAsync(JobSpec spec, IJobObserver observer, CancellationToken cancellationToken = default)
     {
@@ -158,7 +159,10 @@ public sealed class SwarmBackend : IJobSessionHost, IAsyncDisposable
         await EnsureGuardAsync(context, cancellationToken).ConfigureAwait(false);
 
         var jobId = spec.JobId ?? "w" + Guid.NewGuid().ToString("N")[..11];
-        var plan = new WorkerPlan(WorkerCreateRequest.For(spec with { Image = image }, jobId, RunId));
+        var allowList = spec.Network is AllowListNetworkPolicy policy
+            ? await ClusterAllowList.PlanAsync(policy, image, context.DotnetHost, listener.Endpoint.Address.ToString(), RunId, cancellationToken).ConfigureAwait(false)
+            : null;
+        var plan = new WorkerPlan(WorkerCreateRequest.For(spec with { Image = image }, jobId, RunId, allowList?.Network), allowList);
         var (connection, node) = await LaunchAsync(jobId, LauncherServices.Worker(jobId, context), cancellationToken).ConfigureAwait(false);
         return await SwarmJobSession.StartAsync(jobId, node, connection, plan, observer, spec.OutputLimitBytes, () => RemoveServiceAsync(jobId), cancellationToken).ConfigureAwait(false);
     }
@@ -209,14 +213,6 @@ public sealed class SwarmBackend : IJobSessionHost, IAsyncDisposable
 
     private static void CheckCapabilities(JobSpec spec)
     {
-        if (spec.Network is AllowListNetworkPolicy)
-        {
-            throw new UnsupportedCapabilityException(
-                "swarm",
-                BackendCapabilities.NetworkAllowList,
-                $"The network policy '{spec.Network}' cannot be applied on a cluster yet: its gateway would have to run beside every worker on every node. Use none, loopback or open with ContainerTestCluster=swarm, or run without a cluster.");
-        }
-
         if (spec.Mounts.OfType<EngineSocketMount>().Any())
         {
             throw new UnsupportedCapabilityException(

@@ -5,6 +5,7 @@ using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using System.Text.Json.Serialization.Metadata;
 using ContainerTest.ContainerRuntime.Backends.Docker;
+using ContainerTest.ContainerRuntime.Backends.Docker.AllowList;
 using ContainerTest.ContainerRuntime.Jobs;
 using ContainerTest.ContainerRuntime.Network;
 
@@ -23,16 +24,25 @@ internal static class WorkerCreateRequest
         TypeInfoResolver = new DefaultJsonTypeInfoResolver(),
     };
 
-    /// <summary>The request for <paramref name="spec"/> (its layers baked into its image), run <paramref name="runId"/>.</summary>
-    public static JsonObject For(JobSpec spec, string jobId, string runId)
+    /// <summary>
+    /// The request for <paramref name="spec"/> (its layers baked into its image), run <paramref name="runId"/>;
+    /// with the allow network policy, on <paramref name="allowListNetwork"/> (the launcher adds the
+    /// gateways' /etc/hosts lines and DNS once it has made them).
+    /// </summary>
+    public static JsonObject For(JobSpec spec, string jobId, string runId, string? allowListNetwork = null)
     {
         var network = spec.Network switch
         {
             NoNetworkPolicy or LoopbackNetworkPolicy => NetworkAttachment.Isolated,
             OpenNetworkPolicy => NetworkAttachment.DefaultBridge,
+            AllowListNetworkPolicy when allowListNetwork is not null => new NetworkAttachment(allowListNetwork, []) { Sysctls = JobNetwork.NoIpv6 },
             _ => throw new InvalidOperationException($"No cluster network for {spec.Network}."),
         };
         var parameters = ContainerSpecTranslator.ToCreateParameters(spec with { Layers = [] }, NothingBaked, jobId, runId, network);
-        return JsonSerializer.SerializeToNode(parameters, Options) as JsonObject ?? throw new InvalidOperationException("The create request did not serialize to an object.");
+        return ToJson(parameters);
     }
+
+    /// <summary>A create request (a container's, a network's) as the JSON the Engine API takes.</summary>
+    public static JsonObject ToJson<T>(T parameters) =>
+        JsonSerializer.SerializeToNode(parameters, Options) as JsonObject ?? throw new InvalidOperationException("The create request did not serialize to an object.");
 }

@@ -20,12 +20,18 @@ internal static class ForwardTargets
     /// <param name="endpoints">The allowed endpoints.</param>
     /// <param name="cancellationToken">Stops the resolution.</param>
     /// <param name="services">The run's shared services: a name that is one is forwarded to its address on the engine's bridge, not looked up.</param>
-    public static async Task<IReadOnlyList<string>> ResolveAsync(IReadOnlyList<NetworkEndpoint> endpoints, CancellationToken cancellationToken, Services.ServiceAddresses? services = null)
+    /// <param name="testHostAddress">
+    /// Where <see cref="AllowListEntries.HostGatewayName"/> goes when the gateway does not run on
+    /// the test host's own engine (a cluster node): the test host's address as the nodes reach it.
+    /// Null: resolved inside the gateway, to the engine's host.
+    /// </param>
+    public static async Task<IReadOnlyList<string>> ResolveAsync(
+        IReadOnlyList<NetworkEndpoint> endpoints, CancellationToken cancellationToken, Services.ServiceAddresses? services = null, string? testHostAddress = null)
     {
         var rules = new List<string>();
         foreach (var byHost in endpoints.GroupBy(e => e.Host, StringComparer.Ordinal))
         {
-            var addresses = byHost.Key == AllowListEntries.HostGatewayName ? [byHost.Key]
+            var addresses = byHost.Key == AllowListEntries.HostGatewayName ? [testHostAddress ?? byHost.Key]
                 : services is not null && services.TryGet(byHost.Key, out var service) ? [service]
                 : await ResolveHostAsync(byHost.Key, cancellationToken).ConfigureAwait(false);
             foreach (var endpoint in byHost)

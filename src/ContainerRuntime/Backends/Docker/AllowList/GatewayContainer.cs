@@ -41,40 +41,14 @@ internal sealed class GatewayContainer
     {
         var name = "containertest-gateway-" + Guid.NewGuid().ToString("N")[..12];
         var (entrypoint, command) = GatewayProgram.CommandLine(rules);
-        var parameters = new CreateContainerParameters
+        var parameters = Parameters(image, entrypoint, command, new Dictionary<string, string>
         {
-            Name = name,
-            Image = image,
-            Entrypoint = entrypoint,
-            Cmd = command,
-            User = UnprivilegedUser,
-            Env = ["DOTNET_EnableDiagnostics=0", "DOTNET_CLI_TELEMETRY_OPTOUT=1", "DOTNET_NOLOGO=1"],
-            Labels = new Dictionary<string, string>
-            {
-                [ContainerLabels.Managed] = "true",
-                [ContainerLabels.RunId] = runId,
-                [ContainerLabels.Kind] = "network-gateway",
-                [ContainerLabels.OwnerProcessId] = Environment.ProcessId.ToString(CultureInfo.InvariantCulture),
-            },
-            HostConfig = new HostConfig
-            {
-                NetworkMode = "bridge",
-                // The engine's own mapping to the host (the default bridge's gateway address).
-                ExtraHosts = [AllowListEntries.HostGatewayName + ":host-gateway"],
-                CapDrop = ["ALL"],
-                SecurityOpt = ["no-new-privileges"],
-                Memory = MemoryBytes,
-                MemorySwap = MemoryBytes,
-                PidsLimit = Pids,
-                Sysctls = new Dictionary<string, string>
-                {
-                    // Relay only what the forwarder accepts; never route a job's packets onwards.
-                    ["net.ipv4.ip_forward"] = "0",
-                    // An unprivileged forwarder may listen on allowed ports below 1024.
-                    ["net.ipv4.ip_unprivileged_port_start"] = "0",
-                },
-            },
-        };
+            [ContainerLabels.Managed] = "true",
+            [ContainerLabels.RunId] = runId,
+            [ContainerLabels.Kind] = "network-gateway",
+            [ContainerLabels.OwnerProcessId] = Environment.ProcessId.ToString(CultureInfo.InvariantCulture),
+        });
+        parameters.Name = name;
 
         CreateContainerResponse created;
         try
@@ -120,6 +94,38 @@ internal sealed class GatewayContainer
             throw;
         }
     }
+
+    /// <summary>
+    /// The create request of a gateway running <paramref name="entrypoint"/> <paramref name="command"/>
+    /// on <paramref name="image"/>: on the engine's default bridge, hardened like a job.
+    /// </summary>
+    public static CreateContainerParameters Parameters(string image, IList<string> entrypoint, IList<string> command, IDictionary<string, string> labels) => new()
+    {
+        Image = image,
+        Entrypoint = entrypoint,
+        Cmd = command,
+        User = UnprivilegedUser,
+        Env = ["DOTNET_EnableDiagnostics=0", "DOTNET_CLI_TELEMETRY_OPTOUT=1", "DOTNET_NOLOGO=1"],
+        Labels = labels,
+        HostConfig = new HostConfig
+        {
+            NetworkMode = "bridge",
+            // The engine's own mapping to the host (the default bridge's gateway address).
+            ExtraHosts = [AllowListEntries.HostGatewayName + ":host-gateway"],
+            CapDrop = ["ALL"],
+            SecurityOpt = ["no-new-privileges"],
+            Memory = MemoryBytes,
+            MemorySwap = MemoryBytes,
+            PidsLimit = Pids,
+            Sysctls = new Dictionary<string, string>
+            {
+                // Relay only what the forwarder accepts; never route a job's packets onwards.
+                ["net.ipv4.ip_forward"] = "0",
+                // An unprivileged forwarder may listen on allowed ports below 1024.
+                ["net.ipv4.ip_unprivileged_port_start"] = "0",
+            },
+        },
+    };
 
     /// <summary>Connects the gateway to <paramref name="networkName"/> and returns its IPv4 address there.</summary>
     public async Task<string> ConnectAsync(string networkName, CancellationToken cancellationToken)

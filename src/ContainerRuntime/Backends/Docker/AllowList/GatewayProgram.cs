@@ -17,6 +17,9 @@ internal static class GatewayProgram
     /// <summary>What the program prints once it listens on every port (see NetworkGateway/Program.cs).</summary>
     public const string ReadyLine = "containertest-gateway ready";
 
+    /// <summary>The first argument that makes the program end when its stdin closes (see NetworkGateway/Program.cs).</summary>
+    public const string UntilStdinClosesArgument = "--until-stdin-closes";
+
     private const string AssemblyName = "ContainerTest.NetworkGateway.dll";
     private const string RuntimeConfigName = "ContainerTest.NetworkGateway.runtimeconfig.json";
 

@@ -21,6 +21,16 @@ internal sealed record JobNetwork(string Id, string Name, NetworkAttachment Atta
     /// <summary>How the name of every allow-list network begins (the rest is random).</summary>
     public const string NamePrefix = "containertest-allow-";
 
+    /// <summary>No IPv6 in a job on such a network, not even link-local (the host's end of the bridge has an fe80:: address).</summary>
+    public static IReadOnlyDictionary<string, string> NoIpv6 { get; } = new Dictionary<string, string>
+    {
+        ["net.ipv6.conf.all.disable_ipv6"] = "1",
+        ["net.ipv6.conf.default.disable_ipv6"] = "1",
+    };
+
+    /// <summary>The options an allow-list network is created with: internal, and no IPv4 address on the host's end of its bridge.</summary>
+    public static IReadOnlyDictionary<string, string> BridgeOptions { get; } = new Dictionary<string, string> { ["com.docker.network.bridge.inhibit_ipv4"] = "true" };
+
     /// <summary>Creates the network (labelled with the run) and connects the gateways to it.</summary>
     /// <param name="client">The engine.</param>
     /// <param name="runId">The run the network is labelled with.</param>
@@ -49,7 +59,7 @@ internal sealed record JobNetwork(string Id, string Name, NetworkAttachment Atta
                     Name = name,
                     Driver = "bridge",
                     Internal = true,
-                    Options = new Dictionary<string, string> { ["com.docker.network.bridge.inhibit_ipv4"] = "true" },
+                    Options = BridgeOptions.ToDictionary(),
                     Labels = new Dictionary<string, string>
                     {
                         [ContainerLabels.Managed] = "true",
@@ -98,12 +108,7 @@ internal sealed record JobNetwork(string Id, string Name, NetworkAttachment Atta
             // (allowed names are in /etc/hosts). Without this, engines before 26.0 forward a job's
             // queries through the host when its resolver is on loopback (127.0.0.53): a way out.
             Dns = [firstGateway!],
-            // No IPv6 either, not even link-local (the host's end of the bridge has an fe80:: address).
-            Sysctls = new Dictionary<string, string>
-            {
-                ["net.ipv6.conf.all.disable_ipv6"] = "1",
-                ["net.ipv6.conf.default.disable_ipv6"] = "1",
-            },
+            Sysctls = NoIpv6,
         };
         return new JobNetwork(created.ID, name, attachment);
     }

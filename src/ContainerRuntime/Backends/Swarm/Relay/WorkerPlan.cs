@@ -10,10 +10,11 @@ using System.Text.Json.Nodes;
 /// holds every layer.
 /// </summary>
 /// <param name="CreateRequest">The body of <c>POST /containers/create</c>.</param>
-internal sealed record WorkerPlan(JsonObject CreateRequest)
+/// <param name="AllowList">For the allow network policy: the network and gateways to make on the node first.</param>
+internal sealed record WorkerPlan(JsonObject CreateRequest, NodeAllowList? AllowList = null)
 {
     /// <summary>As UTF-8 JSON.</summary>
-    public byte[] ToUtf8Json() => Encoding.UTF8.GetBytes(new JsonObject { ["create"] = CreateRequest.DeepClone() }.ToJsonString());
+    public byte[] ToUtf8Json() => Encoding.UTF8.GetBytes(new JsonObject { ["create"] = CreateRequest.DeepClone(), ["allowList"] = AllowList?.ToJson() }.ToJsonString());
 
     /// <summary>Reads one written by <see cref="ToUtf8Json"/>.</summary>
     /// <exception cref="InvalidDataException">It is not a plan.</exception>
@@ -22,7 +23,9 @@ internal sealed record WorkerPlan(JsonObject CreateRequest)
         try
         {
             var json = JsonNode.Parse(utf8) as JsonObject ?? throw new InvalidDataException("A plan must be a JSON object.");
-            return new WorkerPlan(json["create"] as JsonObject ?? throw new InvalidDataException("A plan has no create request."));
+            return new WorkerPlan(
+                json["create"] as JsonObject ?? throw new InvalidDataException("A plan has no create request."),
+                json["allowList"] is JsonObject allowList ? NodeAllowList.FromJson(allowList) : null);
         }
         catch (System.Text.Json.JsonException ex)
         {
