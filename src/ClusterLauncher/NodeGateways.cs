@@ -35,6 +35,8 @@ internal sealed class NodeGateways : IAsyncDisposable
     /// Makes the network and the gateways of <paramref name="plan"/>, and puts the worker's
     /// <paramref name="workerRequest"/> on them: /etc/hosts lines naming each gateway, its DNS
     /// server the first gateway (which answers no query), so nothing but the allowed ports answers.
+    /// A plan without a network (the open policy with shared services) leaves the worker on the
+    /// default bridge, where the gateways are too, and only adds the /etc/hosts lines.
     /// </summary>
     /// <exception cref="EngineException">The engine refused, or a gateway did not come up; what was made is removed.</exception>
     public static async Task<NodeGateways> StartAsync(EngineApi engine, NodeAllowList plan, JsonObject workerRequest, CancellationToken cancellationToken)
@@ -42,7 +44,11 @@ internal sealed class NodeGateways : IAsyncDisposable
         var made = new NodeGateways(engine);
         try
         {
-            made.networkId = await engine.CreateNetworkAsync(plan.NetworkRequest, cancellationToken).ConfigureAwait(false);
+            if (plan.NetworkRequest is { } network)
+            {
+                made.networkId = await engine.CreateNetworkAsync(network, cancellationToken).ConfigureAwait(false);
+            }
+
             var hosts = new List<string>();
             string? first = null;
             foreach (var gateway in plan.Gateways)
@@ -53,9 +59,19 @@ internal sealed class NodeGateways : IAsyncDisposable
             }
 
             var hostConfig = workerRequest["HostConfig"] as JsonObject ?? [];
-            hostConfig["NetworkMode"] = plan.Network;
-            hostConfig["ExtraHosts"] = new JsonArray([.. hosts.Select(h => (JsonNode?)JsonValue.Create(h))]);
-            hostConfig["Dns"] = new JsonArray(JsonValue.Create(first));
+            var extraHosts = hostConfig["ExtraHosts"] as JsonArray ?? [];
+            foreach (var line in hosts)
+            {
+                extraHosts.Add(line);
+            }
+
+            hostConfig["ExtraHosts"] = extraHosts;
+            if (plan.Network is { } name)
+            {
+                hostConfig["NetworkMode"] = name;
+                hostConfig["Dns"] = new JsonArray(JsonValue.Create(first));
+            }
+
             workerRequest["HostConfig"] = hostConfig;
             return made;
         }
@@ -124,8 +140,11 @@ internal sealed class NodeGateways : IAsyncDisposable
         }
     }
 
-    /// <summary>Creates, attaches and starts one gateway, waits until it listens, connects it to the worker's network; returns its address there.</summary>
-    private async Task<string> StartGatewayAsync(JsonObject request, string network, CancellationToken cancellationToken)
+    /// <summary>
+    /// Creates, attaches and starts one gateway, waits until it listens, connects it to the
+    /// worker's <paramref name="network"/> (if any); returns its address there (or on the default bridge).
+    /// </summary>
+    private async Task<string> StartGatewayAsync(JsonObject request, string? network, CancellationToken cancellationToken)
     {
         var id = await engine.CreateContainerAsync(request, cancellationToken).ConfigureAwait(false);
         EngineAttach attached;
@@ -160,11 +179,16 @@ internal sealed class NodeGateways : IAsyncDisposable
             }
         }
 
-        await engine.ConnectNetworkAsync(network, id, cancellationToken).ConfigureAwait(false);
+        if (network is not null)
+        {
+            await engine.ConnectNetworkAsync(network, id, cancellationToken).ConfigureAwait(false);
+        }
+
+        var on = network ?? "bridge";
         var inspected = await engine.InspectAsync("containers", id, cancellationToken).ConfigureAwait(false);
-        return inspected["NetworkSettings"]?["Networks"]?[network]?["IPAddress"]?.GetValue<string>() is { Length: > 0 } address
+        return inspected["NetworkSettings"]?["Networks"]?[on]?["IPAddress"]?.GetValue<string>() is { Length: > 0 } address
             ? address
-            : throw new EngineException($"the network gateway was connected to {network} but has no IPv4 address there");
+            : throw new EngineException($"the network gateway is on {on} but has no IPv4 address there");
     }
 
     /// <summary>Reads a gateway's output all its life (so it never blocks on a full pipe): the ready line, then what it logs, to stderr.</summary>

@@ -7,6 +7,7 @@ using ContainerTest.ContainerRuntime.Backends.Swarm;
 using ContainerTest.ContainerRuntime.Jobs;
 using ContainerTest.ContainerRuntime.Layers;
 using ContainerTest.ContainerRuntime.Network;
+using ContainerTest.ContainerRuntime.Services;
 using ContainerTest.ContainerRuntime.Tests.Fixtures;
 using ContainerTest.Tests.Swarm;
 
@@ -121,6 +122,66 @@ public sealed class SwarmPoolTests
         await WaitForAsync(async () => (await Cluster.ServicesAsync(manager.RunId)).Count == 0, TimeSpan.FromSeconds(30), "every service of the run is removed at its end");
         await WaitForAsync(async () => (await Cluster.ContainersAsync([1, 2, 3])).Values.Sum() == 0, TimeSpan.FromSeconds(30), "no worker, launcher or gateway container is left on any node");
         await WaitForAsync(async () => (await Cluster.NetworksAsync([1, 2, 3])).Values.Sum() == 0, TimeSpan.FromSeconds(30), "no worker's network is left on any node");
+    }
+
+    [TestMethod]
+    public async Task A_shared_service_on_the_manager_is_reached_by_name_from_workers_on_every_node_with_an_allow_list_and_with_the_open_network()
+    {
+        await using var manager = await DockerBackend.ConnectAsync(new DockerBackendOptions { Endpoint = new Uri(Cluster.DockerHost), RunId = "swarmtest-" + Guid.NewGuid().ToString("N")[..8] });
+        var serviceImage = await GreetingServiceImageAsync();
+        var swarm = await SwarmBackend.ConnectAsync(manager, Cluster.Registry);
+        await using (swarm)
+        {
+            var service = new ServiceSpec { Name = "greeter", Image = serviceImage, Ports = [7000] };
+            await using var services = await manager.StartServicesAsync([service], swarm.ManagerAddress);
+            var script = "echo \"node=$CONTAINERTEST_NODE\"; nc -w 3 greeter 7000 </dev/null; sleep 1";
+            foreach (var policy in new[] { NetworkPolicy.Allow(new NetworkEndpoint("greeter", 7000)), NetworkPolicy.Open })
+            {
+                var template = await TemplateAsync(manager, script) with { Network = policy };
+                var pool = await SandboxWorkerPool.StartAsync(swarm, template, new JobPoolOptions(Capacity: 24, Parallelism: 6, Depth: 0), CancellationToken.None);
+                await using (pool)
+                {
+                    var results = new List<JobResult>();
+                    while (results.Count < 24 && Nodes(results).Count < 3)
+                    {
+                        results.AddRange(await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => pool.RunAsync(ReadOnlyMemory<byte>.Empty))));
+                    }
+
+                    var report = string.Join("\n", results.Select(r => $"{r.Termination} {r.FailureCause} {r.Stdout.Text.Trim()} {r.Stderr.Text.Trim()}"));
+                    Assert.AreEqual(3, Nodes(results).Count, $"{policy}: the jobs ran on all three nodes:\n" + report);
+                    Assert.IsTrue(results.All(r => r.Stdout.Text.EndsWith("\ngreetings-from-service\n", StringComparison.Ordinal)), $"{policy}: every job reached the service by its name:\n" + report);
+                }
+            }
+        }
+
+        await WaitForAsync(async () => (await Cluster.ContainersAsync([1, 2, 3])).Values.Sum() == 0, TimeSpan.FromSeconds(30), "no worker, launcher or gateway container is left on any node");
+        await WaitForAsync(async () => (await Cluster.NetworksAsync([1, 2, 3])).Values.Sum() == 0, TimeSpan.FromSeconds(30), "no worker's network is left on any node");
+    }
+
+    /// <summary>An image on the manager's engine whose one program answers every TCP connection on port 7000 with a greeting (a static busybox).</summary>
+    private static async Task<string> GreetingServiceImageAsync()
+    {
+        using var client = Cluster.Node(1);
+        using var tar = new MemoryStream();
+        await using (var writer = new System.Formats.Tar.TarWriter(tar, System.Formats.Tar.TarEntryFormat.Pax, leaveOpen: true))
+        {
+            await using var busybox = File.OpenRead("/bin/busybox");
+            await writer.WriteEntryAsync(new System.Formats.Tar.PaxTarEntry(System.Formats.Tar.TarEntryType.RegularFile, "bin/busybox") { Mode = (UnixFileMode)0b111_101_101, DataStream = busybox });
+        }
+
+        tar.Position = 0;
+        await client.Images.CreateImageAsync(
+            new global::Docker.DotNet.Models.ImagesCreateParameters
+            {
+                FromSrc = "-",
+                Repo = "containertest-fixture/greeter",
+                Tag = "1",
+                Changes = ["CMD [\"/bin/busybox\", \"nc\", \"-ll\", \"-p\", \"7000\", \"-e\", \"/bin/busybox\", \"echo\", \"greetings-from-service\"]"],
+            },
+            tar,
+            new global::Docker.DotNet.Models.AuthConfig(),
+            new Progress<global::Docker.DotNet.Models.JSONMessage>());
+        return "containertest-fixture/greeter:1";
     }
 
     /// <summary>A template on the host image (the supervisor needs .NET), with busybox's sh for the scripts.</summary>

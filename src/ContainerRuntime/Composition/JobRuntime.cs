@@ -160,7 +160,7 @@ public sealed class JobRuntime : IJobPoolFactory, IAsyncDisposable
     /// allows a service's endpoints reach it by name. Dispose the result to remove them (the
     /// runtime's disposal removes them too).
     /// </summary>
-    /// <exception cref="ContainerRuntimeException">Services were asked for on a cluster, whose workers on other nodes could not reach them.</exception>
+    /// <exception cref="ContainerRuntimeException">A service is misnamed, or did not start or become ready.</exception>
     /// <exception cref="BackendUnavailableException">The run's jobs run in VMs (services are containers on an engine).</exception>
     public Task<Services.IRunServices> StartServicesAsync(IReadOnlyList<Services.ServiceSpec> services, CancellationToken cancellationToken = default)
     {
@@ -172,14 +172,8 @@ public sealed class JobRuntime : IJobPoolFactory, IAsyncDisposable
                 RetryClass.NotRetryable);
         }
 
-        if (swarm is not null && services.Count > 0)
-        {
-            throw new ContainerRuntimeException(
-                $"Shared services ({string.Join(", ", services.Select(s => s.Name))}) cannot be used with ContainerTestCluster=swarm yet: they would run on the engine of DOCKER_HOST, out of reach of the workers on the other nodes. Run without the cluster, or without the services.",
-                RetryClass.NotRetryable);
-        }
-
-        return Docker.StartServicesAsync(services, cancellationToken);
+        // On a cluster they run on the manager's engine, their ports published at its address for the gateways beside the workers on the other nodes.
+        return Docker.StartServicesAsync(services, swarm?.ManagerAddress, cancellationToken);
     }
 
     /// <summary>

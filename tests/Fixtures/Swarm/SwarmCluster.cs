@@ -55,9 +55,11 @@ internal sealed class SwarmCluster : IAsyncDisposable
 
         // Each test assembly's cluster has names, a data root and a subnet of its own: build.sh runs
         // two test assemblies at once, and `up` removes whatever a cluster of the same name left.
-        var (name, subnet) = typeof(SwarmCluster).Assembly.GetName().Name switch
+        // CONTAINERTEST_SWARM_FIXTURE=NAME/10.X.Y gives another (to try a test beside a running suite).
+        var (name, subnet) = (Environment.GetEnvironmentVariable("CONTAINERTEST_SWARM_FIXTURE")?.Split('/'), typeof(SwarmCluster).Assembly.GetName().Name) switch
         {
-            "ContainerTest.TestAdapter.Tests" => ("ctsa", "10.214.0"),
+            ([{ Length: > 0 } own, { Length: > 0 } ownSubnet], _) => (own, ownSubnet),
+            (_, "ContainerTest.TestAdapter.Tests") => ("ctsa", "10.214.0"),
             _ => ("ctsw", "10.213.0"),
         };
         var environment = new Dictionary<string, string> { ["CTSWARM_ROOT"] = "/var/tmp/containertest-swarm-" + name, ["CTSWARM_NAME"] = name, ["CTSWARM_NET"] = subnet };

@@ -26,6 +26,9 @@ public sealed class DockerBackend : IJobBackend, IJobSessionHost
     private readonly Lazy<ContainerExitWatch> exitWatch;
     private readonly AllowListNetworks? allowLists;
     private readonly ServiceAddresses serviceAddresses = new();
+
+    /// <summary>Where the run's shared services are (for a cluster's gateways, <see cref="Swarm.SwarmBackend"/>).</summary>
+    internal ServiceAddresses ServiceAddresses => serviceAddresses;
     private ServiceContainers? services;
     private int disposed;
 
@@ -207,8 +210,11 @@ public sealed class DockerBackend : IJobBackend, IJobSessionHost
     /// is ready. Jobs whose allow-list names a service reach it through their gateway; jobs on the
     /// open network find its name in their /etc/hosts. Removed when disposed, or with the backend.
     /// </summary>
+    /// <param name="specs">The services.</param>
+    /// <param name="publishOn">For workers on other machines (a cluster's nodes): this engine's address they reach, on which each listed port is also published; null: not published.</param>
+    /// <param name="cancellationToken">Stops the start.</param>
     /// <exception cref="ContainerRuntimeException">A service is misnamed, or did not start or become ready.</exception>
-    public async Task<IRunServices> StartServicesAsync(IReadOnlyList<ServiceSpec> specs, CancellationToken cancellationToken = default)
+    public async Task<IRunServices> StartServicesAsync(IReadOnlyList<ServiceSpec> specs, string? publishOn = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(specs);
         ObjectDisposedException.ThrowIf(Volatile.Read(ref disposed) != 0, this);
@@ -217,7 +223,7 @@ public sealed class DockerBackend : IJobBackend, IJobSessionHost
             throw new UnsupportedCapabilityException("docker", BackendCapabilities.NetworkAllowList, $"Shared services need a Linux engine on a local socket (jobs reach them through allow-list gateways); the engine at {Endpoint} is not one.");
         }
 
-        var started = await ServiceContainers.StartAsync(client, RunId, images, serviceAddresses, specs, cancellationToken).ConfigureAwait(false);
+        var started = await ServiceContainers.StartAsync(client, RunId, images, serviceAddresses, specs, publishOn, cancellationToken).ConfigureAwait(false);
         services = started;
         return started;
     }

@@ -36,6 +36,7 @@ public sealed class SwarmBackend : IJobSessionHost, IAsyncDisposable
     private readonly string secretId;
     private readonly string secretName;
     private readonly AuthConfig? registryAuth;
+    private readonly Docker.Services.ServiceAddresses sharedServices;
     private readonly ConcurrentDictionary<string, string> services = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim guardStart = new(1);
     private readonly CancellationTokenSource stop = new();
@@ -43,9 +44,12 @@ public sealed class SwarmBackend : IJobSessionHost, IAsyncDisposable
     private Task guardReading = Task.CompletedTask;
     private int disposed;
 
-    private SwarmBackend(DockerClient client, string runId, string registry, LauncherListener listener, string secretId, string secretName, AuthConfig? registryAuth, long nodes)
+    private SwarmBackend(
+        DockerClient client, string runId, string registry, LauncherListener listener, string secretId, string secretName, AuthConfig? registryAuth, long nodes, string managerAddress, Docker.Services.ServiceAddresses sharedServices)
     {
         this.client = client;
+        ManagerAddress = managerAddress;
+        this.sharedServices = sharedServices;
         RunId = runId;
         Registry = registry;
         this.listener = listener;
@@ -67,6 +71,9 @@ public sealed class SwarmBackend : IJobSessionHost, IAsyncDisposable
 
     /// <summary>Where the launchers dial this test host.</summary>
     public IPEndPoint Listener => listener.Endpoint;
+
+    /// <summary>The manager's address in the cluster (Swarm's NodeAddr): where the run's shared services are published for the workers.</summary>
+    public string ManagerAddress { get; }
 
     /// <summary>
     /// Takes the engine <paramref name="manager"/> talks to as the cluster's manager: checks that it
@@ -129,7 +136,7 @@ public sealed class SwarmBackend : IJobSessionHost, IAsyncDisposable
                 },
                 cancellationToken).ConfigureAwait(false);
             var auth = await RegistryCredentials.FindAsync(ImageReference.Parse(registry + "/x").RegistryHost, cancellationToken).ConfigureAwait(false);
-            return new SwarmBackend(client, manager.RunId, registry, listener, secret.ID, secretName, auth, info.Nodes ?? 0);
+            return new SwarmBackend(client, manager.RunId, registry, listener, secret.ID, secretName, auth, info.Nodes ?? 0, info.NodeAddr, manager.ServiceAddresses);
         }
         catch
         {
@@ -159,9 +166,7 @@ public sealed class SwarmBackend : IJobSessionHost, IAsyncDisposable
         await EnsureGuardAsync(context, cancellationToken).ConfigureAwait(false);
 
         var jobId = spec.JobId ?? "w" + Guid.NewGuid().ToString("N")[..11];
-        var allowList = spec.Network is AllowListNetworkPolicy policy
-            ? await ClusterAllowList.PlanAsync(policy, image, context.DotnetHost, listener.Endpoint.Address.ToString(), RunId, cancellationToken).ConfigureAwait(false)
-            : null;
+        var allowList = await ClusterAllowList.PlanAsync(spec.Network, sharedServices, image, context.DotnetHost, listener.Endpoint.Address.ToString(), RunId, cancellationToken).ConfigureAwait(false);
         var plan = new WorkerPlan(WorkerCreateRequest.For(spec with { Image = image }, jobId, RunId, allowList?.Network), allowList);
         var (connection, node) = await LaunchAsync(jobId, LauncherServices.Worker(jobId, context), cancellationToken).ConfigureAwait(false);
         return await SwarmJobSession.StartAsync(jobId, node, connection, plan, observer, spec.OutputLimitBytes, () => RemoveServiceAsync(jobId), cancellationToken).ConfigureAwait(false);

@@ -22,8 +22,9 @@ internal static class ForwardTargets
     /// <param name="services">The run's shared services: a name that is one is forwarded to its address on the engine's bridge, not looked up.</param>
     /// <param name="testHostAddress">
     /// Where <see cref="AllowListEntries.HostGatewayName"/> goes when the gateway does not run on
-    /// the test host's own engine (a cluster node): the test host's address as the nodes reach it.
-    /// Null: resolved inside the gateway, to the engine's host.
+    /// the test host's own engine (a cluster node): the test host's address as the nodes reach it;
+    /// a shared service then goes where the manager's engine published it. Null: resolved inside
+    /// the gateway, to the engine's host; a service goes to its bridge address.
     /// </param>
     public static async Task<IReadOnlyList<string>> ResolveAsync(
         IReadOnlyList<NetworkEndpoint> endpoints, CancellationToken cancellationToken, Services.ServiceAddresses? services = null, string? testHostAddress = null)
@@ -31,6 +32,20 @@ internal static class ForwardTargets
         var rules = new List<string>();
         foreach (var byHost in endpoints.GroupBy(e => e.Host, StringComparer.Ordinal))
         {
+            // On a cluster node a service is where the manager's engine published it.
+            if (testHostAddress is not null && services is not null && services.TryGet(byHost.Key, out _))
+            {
+                foreach (var endpoint in byHost)
+                {
+                    var port = endpoint.Port.ToString(CultureInfo.InvariantCulture);
+                    rules.Add(services.TryGetPublished(byHost.Key, endpoint.Port, out var published, out var publishedPort)
+                        ? port + "=" + published + ":" + publishedPort.ToString(CultureInfo.InvariantCulture)
+                        : throw new InvalidJobSpecException($"The allowed endpoint '{endpoint}' names the shared service '{byHost.Key}' on a port it does not list in its Ports: only listed ports are published for a cluster's workers. Add the port to the service's Ports."));
+                }
+
+                continue;
+            }
+
             var addresses = byHost.Key == AllowListEntries.HostGatewayName ? [testHostAddress ?? byHost.Key]
                 : services is not null && services.TryGet(byHost.Key, out var service) ? [service]
                 : await ResolveHostAsync(byHost.Key, cancellationToken).ConfigureAwait(false);

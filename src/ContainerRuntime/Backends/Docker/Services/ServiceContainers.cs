@@ -30,13 +30,15 @@ internal sealed class ServiceContainers : IRunServices
 
     private readonly DockerClient client;
     private readonly ServiceAddresses addresses;
+    private readonly string? publishOn;
     private readonly Dictionary<string, string> containers; // name → container id
     private int disposed;
 
-    private ServiceContainers(DockerClient client, ServiceAddresses addresses, Dictionary<string, string> containers, IReadOnlyList<ServiceSpec> specs)
+    private ServiceContainers(DockerClient client, ServiceAddresses addresses, Dictionary<string, string> containers, IReadOnlyList<ServiceSpec> specs, string? publishOn)
     {
         this.client = client;
         this.addresses = addresses;
+        this.publishOn = publishOn;
         this.containers = containers;
         Names = specs.Select(s => s.Name).ToList();
         Endpoints = specs.SelectMany(s => s.Endpoints).ToList();
@@ -49,9 +51,20 @@ internal sealed class ServiceContainers : IRunServices
     public IReadOnlyList<string> Names { get; }
 
     /// <summary>Starts every service and waits until each is ready; on any failure removes them all and says why.</summary>
+    /// <param name="client">The engine.</param>
+    /// <param name="runId">The run they are labelled with.</param>
+    /// <param name="images">Pulls their images.</param>
+    /// <param name="addresses">Where their addresses are recorded.</param>
+    /// <param name="specs">The services.</param>
+    /// <param name="publishOn">
+    /// For workers on other machines (a cluster's nodes): the engine's address they reach, on which
+    /// each listed port is also published (a free host port the engine picks); null: not published.
+    /// </param>
+    /// <param name="cancellationToken">Stops the start (what was started is removed).</param>
     /// <exception cref="InvalidJobSpecException">A name is invalid or used twice.</exception>
     /// <exception cref="ServiceFailedException">A service did not start or become ready (the message ends with its output).</exception>
-    public static async Task<ServiceContainers> StartAsync(DockerClient client, string runId, ImagePuller images, ServiceAddresses addresses, IReadOnlyList<ServiceSpec> specs, CancellationToken cancellationToken)
+    public static async Task<ServiceContainers> StartAsync(
+        DockerClient client, string runId, ImagePuller images, ServiceAddresses addresses, IReadOnlyList<ServiceSpec> specs, string? publishOn, CancellationToken cancellationToken)
     {
         var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var spec in specs)
@@ -68,7 +81,7 @@ internal sealed class ServiceContainers : IRunServices
         }
 
         var ids = new Dictionary<string, string>(StringComparer.Ordinal);
-        var services = new ServiceContainers(client, addresses, ids, specs);
+        var services = new ServiceContainers(client, addresses, ids, specs, publishOn);
         try
         {
             await Task.WhenAll(specs.Select(spec => services.StartOneAsync(spec, runId, images, cancellationToken))).ConfigureAwait(false);
@@ -145,7 +158,12 @@ internal sealed class ServiceContainers : IRunServices
                         [ContainerLabels.OwnerProcessId] = Environment.ProcessId.ToString(CultureInfo.InvariantCulture),
                         [ContainerLabels.OwnerHost] = Environment.MachineName,
                     },
-                    HostConfig = new HostConfig { NetworkMode = "bridge" },
+                    ExposedPorts = publishOn is null ? null! : spec.Ports.ToDictionary(p => Tcp(p), _ => new EmptyStruct()),
+                    HostConfig = new HostConfig
+                    {
+                        NetworkMode = "bridge",
+                        PortBindings = publishOn is null ? null! : spec.Ports.ToDictionary(p => Tcp(p), _ => (IList<PortBinding>)[new PortBinding { HostIP = publishOn, HostPort = string.Empty }]),
+                    },
                 },
                 cancellationToken).ConfigureAwait(false);
         }
@@ -168,24 +186,43 @@ internal sealed class ServiceContainers : IRunServices
             throw new ServiceFailedException($"The shared service '{spec.Name}' (image {spec.Image}) did not start: {DockerJobRun.ApiMessage(ex)}{await TailAsync(created.ID).ConfigureAwait(false)}", RetryClass.NotRetryable, ex);
         }
 
-        var address = await AddressAsync(spec, created.ID, cancellationToken).ConfigureAwait(false);
-        await WaitUntilReadyAsync(spec, created.ID, address, cancellationToken).ConfigureAwait(false);
-        addresses.Add(spec.Name, address);
+        var (address, published) = await AddressAsync(spec, created.ID, cancellationToken).ConfigureAwait(false);
+        await WaitUntilReadyAsync(spec, created.ID, address, published, cancellationToken).ConfigureAwait(false);
+        if (publishOn is null)
+        {
+            addresses.Add(spec.Name, address);
+        }
+        else
+        {
+            addresses.Add(spec.Name, address, publishOn, published);
+        }
     }
 
-    private async Task<string> AddressAsync(ServiceSpec spec, string id, CancellationToken cancellationToken)
+    private static string Tcp(int port) => port.ToString(CultureInfo.InvariantCulture) + "/tcp";
+
+    /// <summary>Its address on the default bridge, and the host port each listed port is published on (when it is).</summary>
+    private async Task<(string Address, IReadOnlyDictionary<int, int> Published)> AddressAsync(ServiceSpec spec, string id, CancellationToken cancellationToken)
     {
         var inspected = await client.Containers.InspectContainerAsync(id, cancellationToken).ConfigureAwait(false);
         if (inspected.NetworkSettings?.Networks is { } networks && networks.TryGetValue("bridge", out var bridge) && !string.IsNullOrEmpty(bridge.IPAddress))
         {
-            return bridge.IPAddress;
+            var published = new Dictionary<int, int>();
+            foreach (var port in publishOn is null ? [] : spec.Ports)
+            {
+                var binding = inspected.NetworkSettings.Ports is { } ports && ports.TryGetValue(Tcp(port), out var bindings) ? bindings?.FirstOrDefault() : null;
+                published[port] = int.TryParse(binding?.HostPort, NumberStyles.None, CultureInfo.InvariantCulture, out var hostPort)
+                    ? hostPort
+                    : throw new ServiceFailedException($"The shared service '{spec.Name}' was to be published on port {port} for the cluster's workers, but the engine gave it no host port.{await TailAsync(id).ConfigureAwait(false)}");
+            }
+
+            return (bridge.IPAddress, published);
         }
 
         throw new ServiceFailedException(
             $"The shared service '{spec.Name}' has no address on the engine's default bridge ({(inspected.State?.Running == true ? "it runs" : "it stopped")}), so no job could reach it.{await TailAsync(id).ConfigureAwait(false)}");
     }
 
-    private async Task WaitUntilReadyAsync(ServiceSpec spec, string id, string address, CancellationToken cancellationToken)
+    private async Task WaitUntilReadyAsync(ServiceSpec spec, string id, string address, IReadOnlyDictionary<int, int> published, CancellationToken cancellationToken)
     {
         var readiness = spec.Readiness ?? (spec.Ports.Count > 0 ? new TcpReadiness(spec.Ports[0]) : null);
         if (readiness is null)
@@ -199,7 +236,7 @@ internal sealed class ServiceContainers : IRunServices
         {
             while (true)
             {
-                if (await IsReadyAsync(readiness, id, address, timeout.Token).ConfigureAwait(false))
+                if (await IsReadyAsync(readiness, id, address, published, timeout.Token).ConfigureAwait(false))
                 {
                     return;
                 }
@@ -223,32 +260,37 @@ internal sealed class ServiceContainers : IRunServices
         }
     }
 
-    private async Task<bool> IsReadyAsync(ServiceReadiness readiness, string id, string address, CancellationToken cancellationToken)
+    private async Task<bool> IsReadyAsync(ServiceReadiness readiness, string id, string address, IReadOnlyDictionary<int, int> published, CancellationToken cancellationToken)
     {
         switch (readiness)
         {
+            // Published (a cluster's manager engine): probed where the nodes reach it, since its bridge may be out of this machine's reach.
+            case TcpReadiness tcp when publishOn is not null && published.TryGetValue(tcp.Port, out var hostPort):
+                return await ConnectsAsync(publishOn, hostPort, cancellationToken).ConfigureAwait(false);
             case TcpReadiness tcp:
-                using (var socket = new Socket(SocketType.Stream, ProtocolType.Tcp))
-                {
-                    using var attempt = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-                    attempt.CancelAfter(TimeSpan.FromSeconds(1));
-                    try
-                    {
-                        await socket.ConnectAsync(System.Net.IPAddress.Parse(address), tcp.Port, attempt.Token).ConfigureAwait(false);
-                        return true;
-                    }
-                    catch (Exception ex) when (ex is SocketException || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
-                    {
-                        return false;
-                    }
-                }
-
+                return await ConnectsAsync(address, tcp.Port, cancellationToken).ConfigureAwait(false);
             case LogReadiness log:
                 return (await ReadLogsAsync(id, cancellationToken).ConfigureAwait(false)).Contains(log.Text, StringComparison.Ordinal);
             case CommandReadiness command:
                 return await ExecSucceedsAsync(id, command.Command, cancellationToken).ConfigureAwait(false);
             default:
                 throw new InvalidJobSpecException($"Unknown readiness check {readiness.GetType().Name}.");
+        }
+    }
+
+    private static async Task<bool> ConnectsAsync(string address, int port, CancellationToken cancellationToken)
+    {
+        using var socket = new Socket(SocketType.Stream, ProtocolType.Tcp);
+        using var attempt = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        attempt.CancelAfter(TimeSpan.FromSeconds(1));
+        try
+        {
+            await socket.ConnectAsync(System.Net.IPAddress.Parse(address), port, attempt.Token).ConfigureAwait(false);
+            return true;
+        }
+        catch (Exception ex) when (ex is SocketException || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+        {
+            return false;
         }
     }
 
