@@ -56,6 +56,12 @@ internal sealed class WorkerRelay(LauncherEnvironment environment, EngineApi eng
                 var env = request["Env"] as JsonArray ?? [];
                 env.Add($"{LauncherEnvironment.NodeVariable}={environment.Node}");
                 request["Env"] = env;
+                if (NodeEngineSocket.Apply(request, plan.EngineSocketPaths ?? []) is { } refusal)
+                {
+                    await EndAsync(host, new WorkerEnded { FailedToStart = $"node {environment.Node} cannot give the worker its engine: {refusal}" }).ConfigureAwait(false);
+                    return 0;
+                }
+
                 if (plan.AllowList is { } allow)
                 {
                     await NodeGateways.SweepAsync(engine, stopping.Token).ConfigureAwait(false);

@@ -21,7 +21,7 @@ using ContainerTest.Tests.Swarm;
 [DoNotParallelize]
 public sealed class SwarmPoolTests
 {
-    private static readonly string[] Applets = ["sh", "hostname", "cat", "ls", "echo", "sleep", "id", "touch", "wc", "nc"];
+    private static readonly string[] Applets = ["sh", "hostname", "cat", "ls", "echo", "sleep", "id", "touch", "wc", "nc", "printf", "grep"];
     private static SwarmCluster? cluster;
 
     private static SwarmCluster Cluster => cluster ?? throw new InvalidOperationException("The class fixture did not run.");
@@ -156,6 +156,55 @@ public sealed class SwarmPoolTests
 
         await WaitForAsync(async () => (await Cluster.ContainersAsync([1, 2, 3])).Values.Sum() == 0, TimeSpan.FromSeconds(30), "no worker, launcher or gateway container is left on any node");
         await WaitForAsync(async () => (await Cluster.NetworksAsync([1, 2, 3])).Values.Sum() == 0, TimeSpan.FromSeconds(30), "no worker's network is left on any node");
+    }
+
+    [TestMethod]
+    public async Task With_Docker_access_a_job_on_the_cluster_reaches_the_engine_of_its_own_node()
+    {
+        await using var manager = await DockerBackend.ConnectAsync(new DockerBackendOptions { Endpoint = new Uri(Cluster.DockerHost), RunId = "swarmtest-" + Guid.NewGuid().ToString("N")[..8] });
+        var toybox = new FileLayer("/.t/toybox", await File.ReadAllBytesAsync(RepositoryFile("artifacts/native/linux-x64/toybox")), FileLayer.ExecutableMode);
+
+        // The engine's answer to GET /info names the machine it runs on: each node's own host name.
+        var script = "echo \"node=$CONTAINERTEST_NODE\"; printf 'GET /v1.41/info HTTP/1.0\\r\\n\\r\\n' | /.t/toybox nc -q 3 -U /var/run/docker.sock | grep -o '\"Name\":\"n[0-9]\"'; sleep 1";
+        var template = await TemplateAsync(manager, script, toybox) with { Mounts = [new TmpfsMount("/tmp", 16 * 1024 * 1024), new EngineSocketMount()], Network = NetworkPolicy.Open };
+        var swarm = await SwarmBackend.ConnectAsync(manager, Cluster.Registry);
+        await using (swarm)
+        {
+            var pool = await SandboxWorkerPool.StartAsync(swarm, template, new JobPoolOptions(Capacity: 24, Parallelism: 6, Depth: 0), CancellationToken.None);
+            await using (pool)
+            {
+                var results = new List<JobResult>();
+                while (results.Count < 24 && Nodes(results).Count < 3)
+                {
+                    results.AddRange(await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => pool.RunAsync(ReadOnlyMemory<byte>.Empty))));
+                }
+
+                var report = string.Join("\n", results.Select(r => $"{r.Termination} {r.FailureCause} {r.Stdout.Text.Trim()} {r.Stderr.Text.Trim()}"));
+                Assert.AreEqual(3, Nodes(results).Count, "the jobs ran on all three nodes:\n" + report);
+                foreach (var result in results)
+                {
+                    var node = Field(result.Stdout.Text.Split('\n')[0], "node");
+                    StringAssert.Contains(result.Stdout.Text, $"\"Name\":\"{node}\"", "a job as the non-root user reached the engine of the node it ran on:\n" + report);
+                }
+            }
+        }
+
+        await WaitForAsync(async () => (await Cluster.ContainersAsync([1, 2, 3])).Values.Sum() == 0, TimeSpan.FromSeconds(30), "no worker or launcher container is left on any node");
+    }
+
+    /// <summary>A file of this repository (the test's output is below it).</summary>
+    private static string RepositoryFile(string relative)
+    {
+        for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
+        {
+            var candidate = Path.Combine(folder.FullName, relative);
+            if (File.Exists(candidate))
+            {
+                return candidate;
+            }
+        }
+
+        throw new InvalidOperationException($"{relative} is not below any folder above {AppContext.BaseDirectory}: build it first (nuget/native/build.sh, which ./build.sh runs).");
     }
 
     /// <summary>An image on the manager's engine whose one program answers every TCP connection on port 7000 with a greeting (a static busybox).</summary>

@@ -1,8 +1,5 @@
 namespace ContainerTest.ContainerRuntime.Backends.Docker;
 
-using System.Buffers.Binary;
-using System.Runtime.InteropServices;
-using System.Text;
 using ContainerTest.ContainerRuntime.Errors;
 using ContainerTest.ContainerRuntime.Jobs;
 using global::Docker.DotNet.Models;
@@ -16,9 +13,6 @@ using global::Docker.DotNet.Models;
 /// <param name="GroupId">The socket's group.</param>
 internal sealed record EngineSocket(string HostPath, uint GroupId)
 {
-    private const int AtFdCwd = -100;
-    private const uint StatxTypeModeUidGid = 0x1 | 0x2 | 0x8 | 0x10;
-
     /// <summary>Whether a job can be given the socket at <paramref name="endpoint"/>: a local Unix socket.</summary>
     public static bool IsSupported(Uri endpoint) => endpoint.Scheme == "unix" && OperatingSystem.IsLinux();
 
@@ -36,34 +30,10 @@ internal sealed record EngineSocket(string HostPath, uint GroupId)
         }
 
         var path = endpoint.LocalPath;
-        var buffer = new byte[256];
-        if (Statx(AtFdCwd, [.. Encoding.UTF8.GetBytes(path), 0], 0, StatxTypeModeUidGid, buffer) != 0)
-        {
-            throw new InvalidJobSpecException($"The engine's socket {path} cannot be examined (errno {Marshal.GetLastPInvokeError()}), so it cannot be handed to a job.");
-        }
-
-        var ownerId = BinaryPrimitives.ReadUInt32LittleEndian(buffer.AsSpan(20));
-        var groupId = BinaryPrimitives.ReadUInt32LittleEndian(buffer.AsSpan(24));
-        var mode = BinaryPrimitives.ReadUInt16LittleEndian(buffer.AsSpan(28));
-        var jobUid = (uint)(user?.Uid ?? 0);
-        var groupMayUse = (mode & 0x30) == 0x30; // read and write for the group
-        var othersMayUse = (mode & 0x6) == 0x6;
-        if (jobUid != 0 && jobUid != ownerId && !groupMayUse && !othersMayUse)
-        {
-            throw new InvalidJobSpecException(
-                $"The engine's socket {path} may be used by its owner (uid {ownerId}) only (mode {Convert.ToString(mode & 0x1FF, 8)}), and the job runs as uid {jobUid}: it could not reach the engine. "
-                + "Give the socket's group read and write access (as Docker's own service does: group docker, mode 660), or run the job as the socket's owner.");
-        }
-
-        return new EngineSocket(path, groupId);
+        var (groupId, refusal) = EngineSocketAccess.Examine(path, (uint)(user?.Uid ?? 0));
+        return refusal is null ? new EngineSocket(path, groupId) : throw new InvalidJobSpecException(refusal);
     }
 
     /// <summary>The bind mount that puts the socket at <paramref name="containerPath"/>.</summary>
     public Mount MountAt(string containerPath) => new() { Type = "bind", Source = HostPath, Target = containerPath };
-
-    // Little-endian reads above: struct statx's fields are in the machine's order, and the
-    // backends run on little-endian machines (x86-64, arm64).
-    [DllImport("libc", EntryPoint = "statx", SetLastError = true)]
-    [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
-    private static extern int Statx(int directory, byte[] path, int flags, uint mask, byte[] buffer);
 }

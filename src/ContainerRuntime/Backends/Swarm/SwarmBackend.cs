@@ -150,7 +150,7 @@ public sealed class SwarmBackend : IJobSessionHost, IAsyncDisposable
     /// <paramref name="observer"/>. A worker the node's engine would not start comes back as a
     /// session already completed with <see cref="TerminationReason.FailedToStart"/>.
     /// </summary>
-    /// <exception cref="UnsupportedCapabilityException">The job asks for what workers on a cluster cannot do (the engine's socket, a terminal).</exception>
+    /// <exception cref="UnsupportedCapabilityException">The job asks for what workers on a cluster cannot do (a terminal).</exception>
     /// <exception cref="InvalidJobSpecException">Its allow-list names loopback, an IP address, or a host that does not resolve on this machine.</exception>
     /// <exception cref="ContainerRuntimeException">The image could not be made or pushed, or Swarm could not run the worker's launcher; the message says why.</exception>
     public async Task<IJobSession> StartSessionAsync(JobSpec spec, IJobObserver observer, CancellationToken cancellationToken = default)
@@ -167,7 +167,10 @@ public sealed class SwarmBackend : IJobSessionHost, IAsyncDisposable
 
         var jobId = spec.JobId ?? "w" + Guid.NewGuid().ToString("N")[..11];
         var allowList = await ClusterAllowList.PlanAsync(spec.Network, sharedServices, image, context.DotnetHost, listener.Endpoint.Address.ToString(), RunId, cancellationToken).ConfigureAwait(false);
-        var plan = new WorkerPlan(WorkerCreateRequest.For(spec with { Image = image }, jobId, RunId, allowList?.Network), allowList);
+        var plan = new WorkerPlan(
+            WorkerCreateRequest.For(spec with { Image = image }, jobId, RunId, allowList?.Network),
+            allowList,
+            [.. spec.Mounts.OfType<EngineSocketMount>().Select(m => m.ContainerPath)]);
         var (connection, node) = await LaunchAsync(jobId, LauncherServices.Worker(jobId, context), cancellationToken).ConfigureAwait(false);
         return await SwarmJobSession.StartAsync(jobId, node, connection, plan, observer, spec.OutputLimitBytes, () => RemoveServiceAsync(jobId), cancellationToken).ConfigureAwait(false);
     }
@@ -218,14 +221,6 @@ public sealed class SwarmBackend : IJobSessionHost, IAsyncDisposable
 
     private static void CheckCapabilities(JobSpec spec)
     {
-        if (spec.Mounts.OfType<EngineSocketMount>().Any())
-        {
-            throw new UnsupportedCapabilityException(
-                "swarm",
-                BackendCapabilities.EngineSocket,
-                "Docker access (ContainerTestDockerAccess) cannot be given on a cluster yet: each test would reach the engine of whichever node it landed on, not one its containers share with the others. Run without ContainerTestCluster, or without Docker access.");
-        }
-
         if (spec.Tty)
         {
             throw new UnsupportedCapabilityException("swarm", BackendCapabilities.Tty, "Jobs on a terminal (a shell) run on the engine of DOCKER_HOST, not on a cluster's nodes.");

@@ -27,7 +27,9 @@ internal static class WorkerCreateRequest
     /// <summary>
     /// The request for <paramref name="spec"/> (its layers baked into its image), run <paramref name="runId"/>;
     /// with the allow network policy, on <paramref name="allowListNetwork"/> (the launcher adds the
-    /// gateways' /etc/hosts lines and DNS once it has made them).
+    /// gateways' /etc/hosts lines and DNS once it has made them). The engine's socket a job may have
+    /// (<see cref="EngineSocketMount"/>) is not in it: it is the node's, which the launcher adds
+    /// (<see cref="Relay.WorkerPlan.EngineSocketPaths"/>).
     /// </summary>
     public static JsonObject For(JobSpec spec, string jobId, string runId, string? allowListNetwork = null)
     {
@@ -38,7 +40,7 @@ internal static class WorkerCreateRequest
             AllowListNetworkPolicy when allowListNetwork is not null => new NetworkAttachment(allowListNetwork, []) { Sysctls = JobNetwork.NoIpv6 },
             _ => throw new InvalidOperationException($"No cluster network for {spec.Network}."),
         };
-        var parameters = ContainerSpecTranslator.ToCreateParameters(spec with { Layers = [] }, NothingBaked, jobId, runId, network);
+        var parameters = ContainerSpecTranslator.ToCreateParameters(spec with { Layers = [], Mounts = [.. spec.Mounts.Where(m => m is not EngineSocketMount)] }, NothingBaked, jobId, runId, network);
         return ToJson(parameters);
     }
 
