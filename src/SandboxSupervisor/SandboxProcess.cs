@@ -76,7 +76,7 @@ internal sealed class SandboxProcess
                 }
 
                 start.Environment["HOSTNAME"] = job; // the engine sets the container's; the sandbox's is the job's
-                process = Process.Start(start) ?? throw new IOException("bubblewrap did not start.");
+                process = SpawningThread.Run(() => Process.Start(start)) ?? throw new IOException("bubblewrap did not start.");
 
                 // The child has its copies; ours would keep the pipes open.
                 Libc.Close(seccomp);

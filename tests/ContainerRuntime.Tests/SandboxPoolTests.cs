@@ -37,6 +37,26 @@ public sealed class SandboxPoolTests
     }
 
     [TestMethod]
+    public async Task A_job_and_the_warm_sandbox_after_it_outlive_the_supervisors_idle_threads()
+    {
+        // The thread that starts a sandbox may retire while the sandbox lives (.NET retires a pool
+        // thread idle for 20 s); bubblewrap's parent-death signal must not follow it: neither the
+        // quiet job nor the next job's sandbox, warmed meanwhile, may die with it.
+        var (template, _) = await TemplateAsync("read seconds; sleep $seconds; echo still-here");
+        var pool = await SandboxWorkerPool.StartAsync(TestEngine.Backend, template, new JobPoolOptions(2, 1, 1), CancellationToken.None);
+        await using (pool)
+        {
+            var results = await Task.WhenAll(pool.RunAsync(Line("30")), pool.RunAsync(Line("0")));
+
+            foreach (var result in results)
+            {
+                Assert.AreEqual("still-here\n", result.Stdout.Text, $"{result.Termination} {result.ExitCode} {result.Stderr.Text}");
+                Assert.AreEqual(0, result.ExitCode);
+            }
+        }
+    }
+
+    [TestMethod]
     public async Task Network_none_and_loopback_reach_only_the_sandboxs_own_loopback_while_open_reaches_the_host()
     {
         await using var server = HostTcpServer.Greeting("hello-from-host");
