@@ -95,27 +95,15 @@ public sealed class SwarmPoolTests
         var swarm = await SwarmBackend.ConnectAsync(manager, Cluster.Registry);
         await using (swarm)
         {
-            var pool = await SandboxWorkerPool.StartAsync(swarm, template, new JobPoolOptions(Capacity: 24, Parallelism: 6, Depth: 0), CancellationToken.None);
-            await using (pool)
+            var (results, report) = await RunOnEveryNodeAsync(swarm, template, "");
+            foreach (var result in results)
             {
-                // Six at a time, each holding its worker a second: the pool needs all six workers, which Swarm spreads.
-                var results = new List<JobResult>();
-                while (results.Count < 24 && Nodes(results).Count < 3)
-                {
-                    results.AddRange(await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => pool.RunAsync(ReadOnlyMemory<byte>.Empty))));
-                }
-
-                var report = string.Join("\n", results.Select(r => $"{r.Termination} {r.FailureCause} {r.Stdout.Text.Trim()} {r.Stderr.Text.Trim()}"));
-                Assert.AreEqual(3, Nodes(results).Count, "the jobs ran on all three nodes:\n" + report);
-                foreach (var result in results)
-                {
-                    var lines = result.Stdout.Text.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-                    CollectionAssert.AreEqual(
-                        new[] { lines[0], "greetings-from-allowed", "other-refused", "outside-refused" },
-                        lines,
-                        "the allowed endpoint answers (so the test host is reachable from the node), the other port of the same host and the outside do not:\n" + report);
-                    Assert.AreEqual("sandbox", result.InstanceKind);
-                }
+                var lines = result.Stdout.Text.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+                CollectionAssert.AreEqual(
+                    new[] { lines[0], "greetings-from-allowed", "other-refused", "outside-refused" },
+                    lines,
+                    "the allowed endpoint answers (so the test host is reachable from the node), the other port of the same host and the outside do not:\n" + report);
+                Assert.AreEqual("sandbox", result.InstanceKind);
             }
         }
 
@@ -138,19 +126,8 @@ public sealed class SwarmPoolTests
             foreach (var policy in new[] { NetworkPolicy.Allow(new NetworkEndpoint("greeter", 7000)), NetworkPolicy.Open })
             {
                 var template = await TemplateAsync(manager, script) with { Network = policy };
-                var pool = await SandboxWorkerPool.StartAsync(swarm, template, new JobPoolOptions(Capacity: 24, Parallelism: 6, Depth: 0), CancellationToken.None);
-                await using (pool)
-                {
-                    var results = new List<JobResult>();
-                    while (results.Count < 24 && Nodes(results).Count < 3)
-                    {
-                        results.AddRange(await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => pool.RunAsync(ReadOnlyMemory<byte>.Empty))));
-                    }
-
-                    var report = string.Join("\n", results.Select(r => $"{r.Termination} {r.FailureCause} {r.Stdout.Text.Trim()} {r.Stderr.Text.Trim()}"));
-                    Assert.AreEqual(3, Nodes(results).Count, $"{policy}: the jobs ran on all three nodes:\n" + report);
-                    Assert.IsTrue(results.All(r => r.Stdout.Text.EndsWith("\ngreetings-from-service\n", StringComparison.Ordinal)), $"{policy}: every job reached the service by its name:\n" + report);
-                }
+                var (results, report) = await RunOnEveryNodeAsync(swarm, template, $"{policy}: ");
+                Assert.IsTrue(results.All(r => r.Stdout.Text.EndsWith("\ngreetings-from-service\n", StringComparison.Ordinal)), $"{policy}: every job reached the service by its name:\n" + report);
             }
         }
 
@@ -170,22 +147,11 @@ public sealed class SwarmPoolTests
         var swarm = await SwarmBackend.ConnectAsync(manager, Cluster.Registry);
         await using (swarm)
         {
-            var pool = await SandboxWorkerPool.StartAsync(swarm, template, new JobPoolOptions(Capacity: 24, Parallelism: 6, Depth: 0), CancellationToken.None);
-            await using (pool)
+            var (results, report) = await RunOnEveryNodeAsync(swarm, template, "");
+            foreach (var result in results)
             {
-                var results = new List<JobResult>();
-                while (results.Count < 24 && Nodes(results).Count < 3)
-                {
-                    results.AddRange(await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => pool.RunAsync(ReadOnlyMemory<byte>.Empty))));
-                }
-
-                var report = string.Join("\n", results.Select(r => $"{r.Termination} {r.FailureCause} {r.Stdout.Text.Trim()} {r.Stderr.Text.Trim()}"));
-                Assert.AreEqual(3, Nodes(results).Count, "the jobs ran on all three nodes:\n" + report);
-                foreach (var result in results)
-                {
-                    var node = Field(result.Stdout.Text.Split('\n')[0], "node");
-                    StringAssert.Contains(result.Stdout.Text, $"\"Name\":\"{node}\"", "a job as the non-root user reached the engine of the node it ran on:\n" + report);
-                }
+                var node = Field(result.Stdout.Text.Split('\n')[0], "node");
+                StringAssert.Contains(result.Stdout.Text, $"\"Name\":\"{node}\"", "a job as the non-root user reached the engine of the node it ran on:\n" + report);
             }
         }
 
@@ -339,6 +305,27 @@ public sealed class SwarmPoolTests
         var error = await process.StandardError.ReadToEndAsync();
         await process.WaitForExitAsync();
         Assert.AreEqual(0, process.ExitCode, $"docker {string.Join(' ', arguments)}: {error}");
+    }
+
+    /// <summary>
+    /// In a pool of six workers on the cluster for <paramref name="template"/>, runs jobs six at a
+    /// time, each holding its worker a second (so the pool needs all six
+    /// workers, which Swarm spreads), until all three nodes have run some; asserts they did.
+    /// Returns the results and a report of them for messages.
+    /// </summary>
+    private static async Task<(List<JobResult> Results, string Report)> RunOnEveryNodeAsync(SwarmBackend swarm, JobSpec template, string what)
+    {
+        var pool = await SandboxWorkerPool.StartAsync(swarm, template, new JobPoolOptions(Capacity: 24, Parallelism: 6, Depth: 0), CancellationToken.None);
+        await using var disposing = pool;
+        var results = new List<JobResult>();
+        while (results.Count < 24 && Nodes(results).Count < 3)
+        {
+            results.AddRange(await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => pool.RunAsync(ReadOnlyMemory<byte>.Empty))));
+        }
+
+        var report = string.Join("\n", results.Select(r => $"{r.Termination} {r.FailureCause} {r.Stdout.Text.Trim()} {r.Stderr.Text.Trim()}"));
+        Assert.AreEqual(3, Nodes(results).Count, what + "the jobs ran on all three nodes:\n" + report);
+        return (results, report);
     }
 
     private static List<string> Nodes(IEnumerable<JobResult> results) =>
