@@ -8,6 +8,8 @@ using System.Diagnostics;
 /// </summary>
 internal sealed class TmuxSession : IAsyncDisposable
 {
+    private static readonly string ServerName = "containertest-tests-" + Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
     private readonly string name = "ct-" + Guid.NewGuid().ToString("N")[..8];
     private readonly string exitFile = Path.Combine(Path.GetTempPath(), "ct-exit-" + Guid.NewGuid().ToString("N")[..8]);
 
@@ -93,7 +95,9 @@ internal sealed class TmuxSession : IAsyncDisposable
 
     private static async Task<string> TmuxAsync(params string[] arguments)
     {
-        var start = new ProcessStartInfo("tmux", arguments) { RedirectStandardOutput = true, RedirectStandardError = true };
+        // A tmux server of this test process's own: a server someone else started holds *their*
+        // environment (DOCKER_HOST, CONTAINERTEST_*…), and every new session would get it.
+        var start = new ProcessStartInfo("tmux", ["-L", ServerName, .. arguments]) { RedirectStandardOutput = true, RedirectStandardError = true };
         using var process = Process.Start(start) ?? throw new InvalidOperationException("tmux did not start: install it (apt-get install tmux).");
         var output = await process.StandardOutput.ReadToEndAsync();
         await process.WaitForExitAsync();
