@@ -11,7 +11,7 @@ using ContainerTest.ContainerRuntime.Backends.Swarm.Relay;
 /// Each gateway is attached, its stdin held here, so it ends with the launcher however the
 /// launcher ends (it was started with <c>--until-stdin-closes</c> and auto-remove); the network
 /// is removed after the worker. A network a launcher killed outright left behind (no container
-/// on it) is removed by the next launcher of the node (<see cref="SweepAsync"/>).
+/// on it) is removed by the next worker launcher of the node, whatever its policy (<see cref="SweepAsync"/>).
 /// </summary>
 internal sealed class NodeGateways : IAsyncDisposable
 {

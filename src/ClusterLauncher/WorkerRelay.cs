@@ -62,9 +62,9 @@ internal sealed class WorkerRelay(LauncherEnvironment environment, EngineApi eng
                     return 0;
                 }
 
+                await NodeGateways.SweepAsync(engine, stopping.Token).ConfigureAwait(false);
                 if (plan.AllowList is { } allow)
                 {
-                    await NodeGateways.SweepAsync(engine, stopping.Token).ConfigureAwait(false);
                     try
                     {
                         allowList = await NodeGateways.StartAsync(engine, allow, request, stopping.Token).ConfigureAwait(false);
