@@ -57,6 +57,25 @@ public sealed class SandboxPoolTests
     }
 
     [TestMethod]
+    public async Task An_interactive_sandbox_left_idle_longer_than_an_idle_thread_lives_stays_open()
+    {
+        // The shell's sandbox was started from a thread-pool thread, which .NET retires after 20 s
+        // idle, and bubblewrap's parent-death signal killed the shell with it (see SpawningThread).
+        var (template, _) = await TemplateAsync("exec sh");
+        using var terminal = new PipeTerminal();
+        var running = SandboxInteractiveJob.RunAsync(TestEngine.Backend, template, terminal, "shell", CancellationToken.None);
+        Assert.IsTrue(await terminal.WaitForAsync("$ ", TimeSpan.FromSeconds(60)), "no prompt:\n" + terminal.Text);
+        await Task.Delay(TimeSpan.FromSeconds(25));
+
+        await terminal.TypeLineAsync("echo still-$((20 + 22)); exit 7");
+        var result = await running.WaitAsync(TimeSpan.FromSeconds(30));
+
+        StringAssert.Contains(terminal.Text, "still-42", "the shell answered after 25 s idle");
+        Assert.AreEqual(7, result.ExitCode, terminal.Text);
+        Assert.AreEqual("sandbox", result.InstanceKind);
+    }
+
+    [TestMethod]
     public async Task Network_none_and_loopback_reach_only_the_sandboxs_own_loopback_while_open_reaches_the_host()
     {
         await using var server = HostTcpServer.Greeting("hello-from-host");
