@@ -74,6 +74,25 @@ public sealed class LayerTests
         Assert.AreNotEqual(before[0], after[0]);
     }
 
+    [TestMethod]
+    public async Task The_image_of_a_directory_that_is_gone_is_removed_when_the_next_one_is_prepared()
+    {
+        var gone = new TemporaryDirectory();
+        await File.WriteAllTextAsync(Path.Combine(gone.Path, "v.txt"), "gone\n");
+        var first = await (Toolbox.Shell("cat /app/prepared/v.txt") with { Layers = [new HostDirectoryLayer(gone.Path, "/app/prepared", LayerAccess.CopyOnWrite)], User = NonRoot }).RunAsync();
+        Assert.AreEqual("gone\n", first.Stdout.Text, first.Stderr.Text);
+        Assert.AreEqual(1, (await PreparedImagesOfAsync(gone.Path)).Count, "control: the directory has its image");
+        gone.Dispose();
+
+        using var next = new TemporaryDirectory();
+        await File.WriteAllTextAsync(Path.Combine(next.Path, "v.txt"), "next\n");
+        var second = await (Toolbox.Shell("cat /app/prepared/v.txt") with { Layers = [new HostDirectoryLayer(next.Path, "/app/prepared", LayerAccess.CopyOnWrite)], User = NonRoot }).RunAsync();
+
+        Assert.AreEqual("next\n", second.Stdout.Text, second.Stderr.Text);
+        Assert.AreEqual(0, (await PreparedImagesOfAsync(gone.Path)).Count, "the image of the deleted directory is removed");
+        Assert.AreEqual(1, (await PreparedImagesOfAsync(next.Path)).Count);
+    }
+
     private static async Task<List<string>> PreparedImagesOfAsync(string hostPath)
     {
         var images = await TestEngine.Inspector.Images.ListImagesAsync(new global::Docker.DotNet.Models.ImagesListParameters

@@ -138,7 +138,11 @@ internal sealed class CopyOnWriteImages(DockerClient client, string runId)
         return reference;
     }
 
-    /// <summary>Images made from earlier builds of the same directories are of no further use.</summary>
+    /// <summary>
+    /// Images made from earlier builds of the same directories are of no further use, and neither
+    /// are this machine's images of directories that are gone (a deleted worktree or temporary
+    /// folder: no later job can be keyed to them).
+    /// </summary>
     private async Task RemoveOlderAsync(string current, string source)
     {
         var older = await client.Images.ListImagesAsync(
@@ -147,7 +151,8 @@ internal sealed class CopyOnWriteImages(DockerClient client, string runId)
                 Filters = new Dictionary<string, IDictionary<string, bool>> { ["label"] = new Dictionary<string, bool> { [$"{ContainerLabels.Kind}={KindLabelValue}"] = true } },
             },
             CancellationToken.None).ConfigureAwait(false);
-        foreach (var image in older.Where(i => i.Labels is { } labels && labels.TryGetValue(SourceLabel, out var from) && from == source && !(i.RepoTags?.Contains(current) ?? false)))
+        foreach (var image in older.Where(i => i.Labels is { } labels && labels.TryGetValue(SourceLabel, out var from) && !(i.RepoTags?.Contains(current) ?? false)
+            && (from == source || (IsThisMachines(labels) && from.Split(',').Any(folder => !Directory.Exists(folder))))))
         {
             try
             {
@@ -159,6 +164,9 @@ internal sealed class CopyOnWriteImages(DockerClient client, string runId)
             }
         }
     }
+
+    private static bool IsThisMachines(IDictionary<string, string> labels) =>
+        labels.TryGetValue(ContainerLabels.OwnerHost, out var host) && host == Environment.MachineName;
 
     /// <summary>
     /// What the directory holds, cheaply: every entry's path, size, time and mode. Taken for every
