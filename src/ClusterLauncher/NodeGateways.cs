@@ -3,6 +3,7 @@ namespace ContainerTest.ClusterLauncher;
 using System.Globalization;
 using System.Text;
 using System.Text.Json.Nodes;
+using ContainerTest.ContainerRuntime;
 using ContainerTest.ContainerRuntime.Backends.Swarm.Relay;
 
 /// <summary>
@@ -22,8 +23,10 @@ internal sealed class NodeGateways : IAsyncDisposable
     private static readonly TimeSpan LeftoverAge = TimeSpan.FromMinutes(2);
 
     private const string ReadyLine = "containertest-gateway ready";
-    private const string ManagedLabel = "io.containertest.managed=true";
-    private const string NetworkKindLabel = "io.containertest.kind=network";
+    private const string ManagedLabel = ContainerLabels.Managed + "=true";
+
+    /// <summary>The kind of an allow-list network (JobNetwork.KindLabelValue, in ContainerRuntime, which the launcher does not reference).</summary>
+    private const string NetworkKindLabel = ContainerLabels.Kind + "=network";
 
     private readonly EngineApi engine;
     private readonly List<(string Id, EngineAttach Attached, Task Draining)> gateways = [];

@@ -1,6 +1,7 @@
 namespace ContainerTest.ClusterLauncher;
 
 using System.Runtime.InteropServices;
+using ContainerTest.ContainerRuntime;
 using ContainerTest.ContainerRuntime.Backends.Swarm.Relay;
 
 /// <summary>
@@ -11,8 +12,6 @@ using ContainerTest.ContainerRuntime.Backends.Swarm.Relay;
 /// </summary>
 internal sealed class RunGuard(LauncherEnvironment environment, EngineApi engine)
 {
-    private const string RunLabel = "io.containertest.run-id";
-
     /// <summary>Runs until the host ends the run or is gone; returns the launcher's exit status.</summary>
     public async Task<int> RunAsync()
     {
@@ -31,7 +30,7 @@ internal sealed class RunGuard(LauncherEnvironment environment, EngineApi engine
 
         await Console.Error.WriteLineAsync($"containertest guard: the test host of run {environment.RunId} is gone; removing the run's services and secrets.").ConfigureAwait(false);
         using var limit = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        var label = $"{RunLabel}={environment.RunId}";
+        var label = $"{ContainerLabels.RunId}={environment.RunId}";
         foreach (var id in await engine.ListAsync("services", [label], limit.Token).ConfigureAwait(false))
         {
             if (id != environment.ServiceId)

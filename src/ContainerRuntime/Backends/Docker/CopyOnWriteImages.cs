@@ -152,7 +152,7 @@ internal sealed class CopyOnWriteImages(DockerClient client, string runId)
             },
             CancellationToken.None).ConfigureAwait(false);
         foreach (var image in older.Where(i => i.Labels is { } labels && labels.TryGetValue(SourceLabel, out var from) && !(i.RepoTags?.Contains(current) ?? false)
-            && (from == source || (IsThisMachines(labels) && from.Split(',').Any(folder => !Directory.Exists(folder))))))
+            && (from == source || (OwnerProcess.IsOfThisMachine(labels) && from.Split(',').Any(folder => !Directory.Exists(folder))))))
         {
             try
             {
@@ -164,9 +164,6 @@ internal sealed class CopyOnWriteImages(DockerClient client, string runId)
             }
         }
     }
-
-    private static bool IsThisMachines(IDictionary<string, string> labels) =>
-        labels.TryGetValue(ContainerLabels.OwnerHost, out var host) && host == Environment.MachineName;
 
     /// <summary>
     /// What the directory holds, cheaply: every entry's path, size, time and mode. Taken for every

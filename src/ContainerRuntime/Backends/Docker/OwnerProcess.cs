@@ -11,19 +11,17 @@ using System.Globalization;
 /// </summary>
 internal static class OwnerProcess
 {
+    /// <summary>True when <paramref name="labels"/> say the resource was made on this machine.</summary>
+    public static bool IsOfThisMachine(IDictionary<string, string>? labels) =>
+        labels is not null && labels.TryGetValue(ContainerLabels.OwnerHost, out var host) && host == Environment.MachineName;
+
     /// <summary>True when <paramref name="labels"/> name a process of this machine that still runs.</summary>
     public static bool IsAlive(IDictionary<string, string>? labels) =>
-        labels is not null
-        && labels.TryGetValue(ContainerLabels.OwnerHost, out var host) && host == Environment.MachineName
-        && Of(labels) is { } pid
-        && IsAlive(pid);
+        IsOfThisMachine(labels) && Of(labels!) is { } pid && IsAlive(pid);
 
     /// <summary>True when <paramref name="labels"/> name a process of this machine that has ended (what it made is left over).</summary>
     public static bool HasEnded(IDictionary<string, string>? labels) =>
-        labels is not null
-        && labels.TryGetValue(ContainerLabels.OwnerHost, out var host) && host == Environment.MachineName
-        && Of(labels) is { } pid
-        && !IsAlive(pid);
+        IsOfThisMachine(labels) && Of(labels!) is { } pid && !IsAlive(pid);
 
     /// <summary>The owner's process id, when the labels carry one.</summary>
     private static int? Of(IDictionary<string, string> labels) =>

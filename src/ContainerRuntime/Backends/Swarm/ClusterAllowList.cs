@@ -41,7 +41,7 @@ internal static class ClusterAllowList
                 image,
                 [dotnetHost],
                 [LauncherAssets.Gateway, GatewayProgram.UntilStdinClosesArgument, .. rules],
-                SwarmBackend.Labels(runId, "network-gateway"));
+                SwarmBackend.Labels(runId, GatewayContainer.KindLabelValue));
 
             // Attached, its stdin held by the launcher: it ends, and goes, with the launcher.
             parameters.OpenStdin = true;
@@ -64,7 +64,7 @@ internal static class ClusterAllowList
             Driver = "bridge",
             Internal = true,
             Options = JobNetwork.BridgeOptions.ToDictionary(),
-            Labels = SwarmBackend.Labels(runId, "network"),
+            Labels = SwarmBackend.Labels(runId, JobNetwork.KindLabelValue),
         };
         return new NodeAllowList(WorkerCreateRequest.ToJson(network), gateways);
     }

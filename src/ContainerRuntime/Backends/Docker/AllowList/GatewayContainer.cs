@@ -14,6 +14,9 @@ using global::Docker.DotNet.Models;
 /// </summary>
 internal sealed class GatewayContainer
 {
+    /// <summary>The value of <see cref="ContainerLabels.Kind"/> on gateway containers.</summary>
+    public const string KindLabelValue = "network-gateway";
+
     private const string UnprivilegedUser = "65534:65534";
     private const long MemoryBytes = 128L * 1024 * 1024;
     private const long Pids = 128;
@@ -45,7 +48,7 @@ internal sealed class GatewayContainer
         {
             [ContainerLabels.Managed] = "true",
             [ContainerLabels.RunId] = runId,
-            [ContainerLabels.Kind] = "network-gateway",
+            [ContainerLabels.Kind] = KindLabelValue,
             [ContainerLabels.OwnerProcessId] = Environment.ProcessId.ToString(CultureInfo.InvariantCulture),
         });
         parameters.Name = name;

@@ -18,6 +18,9 @@ using NetworkAttachment = ContainerTest.ContainerRuntime.Backends.Docker.Network
 /// <param name="Attachment">How a job container joins it: the network, /etc/hosts lines naming the gateways, DNS.</param>
 internal sealed record JobNetwork(string Id, string Name, NetworkAttachment Attachment)
 {
+    /// <summary>The value of <see cref="ContainerLabels.Kind"/> on allow-list networks (the cluster launcher sweeps its node's by it).</summary>
+    public const string KindLabelValue = "network";
+
     /// <summary>How the name of every allow-list network begins (the rest is random).</summary>
     public const string NamePrefix = "containertest-allow-";
 
@@ -64,7 +67,7 @@ internal sealed record JobNetwork(string Id, string Name, NetworkAttachment Atta
                     {
                         [ContainerLabels.Managed] = "true",
                         [ContainerLabels.RunId] = runId,
-                        [ContainerLabels.Kind] = "network",
+                        [ContainerLabels.Kind] = KindLabelValue,
                     },
                 },
                 timeout.Token).ConfigureAwait(false);
