@@ -43,35 +43,79 @@ public sealed partial class CoverageTests
     }
 
     /// <summary>
-    /// Microsoft.CodeCoverage cannot measure the containers yet: the run says so, once, and names
-    /// coverlet and the native run instead of handing over a report silently empty of the tests' code.
+    /// Microsoft's collector, in both its formats at once (cobertura and the binary .coverage): the
+    /// containers' report is the native one, line for line and probe for probe, in sandboxes and
+    /// in containers, and ContainerTest's assemblies are in neither.
     /// </summary>
     [TestMethod]
-    public async Task Microsoft_code_coverage_in_containers_is_announced_as_not_measuring_them()
+    [DataRow("CoverageMSTestFixture", "sandbox")]
+    [DataRow("CoverageXunitFixture", "container")]
+    [DataRow("CoverageNUnitFixture", "sandbox")]
+    public async Task Microsoft_code_coverage_reports_what_the_containers_ran_as_a_native_run_does(string fixture, string isolation)
+    {
+        var project = DotnetTest.PathOf($"tests/Fixtures/TestProjects/Coverage/{fixture}/{fixture}.csproj");
+        await DotnetTest.BuildAsync(project, CancellationToken.None);
+        string[] collect = ["--collect", "Code Coverage;Format=coverage,cobertura"];
+
+        var native = await DotnetTest.TestAsync(project, collect, new Dictionary<string, string> { ["CONTAINERTEST"] = "0" });
+        var contained = await DotnetTest.TestAsync(project, collect, new Dictionary<string, string> { ["CONTAINERTEST_ISOLATION"] = isolation });
+
+        Assert.AreEqual(0, contained.ExitCode, contained.Output);
+        Assert.IsTrue(contained.Report.Results.All(r => r.ContainerId is { Length: 12 }), "every test ran in a container: " + contained.Output);
+        Assert.IsFalse(contained.Output.Contains("Code Coverage collector", StringComparison.Ordinal), "nothing to warn of: " + contained.Output);
+        var nativeReport = Cobertura.Load(native.Output);
+        var containedReport = Cobertura.Load(contained.Output);
+        Assert.AreEqual($"CoverageLibrary, {fixture}", string.Join(", ", nativeReport.Packages), "natively, the library and the tests are measured, not ContainerTest");
+        Assert.AreEqual(string.Join(", ", nativeReport.Packages), string.Join(", ", containedReport.Packages), "the same modules with containers");
+        var nativeLines = nativeReport.Lines("CoverageLibrary");
+        Assert.IsTrue(nativeLines.Count(l => l.Hits > 0) >= 8 && nativeLines.Any(l => l.Hits == 0), "natively the fixture covers part of the library: " + string.Join(", ", nativeLines));
+        foreach (var package in nativeReport.Packages)
+        {
+            CollectionAssert.AreEqual(nativeReport.Lines(package), containedReport.Lines(package), $"{package}: the same lines covered as natively");
+        }
+
+        var nativeProbes = await MicrosoftCoverageFile.ModuleProbesAsync(MicrosoftCoverageFile.PathIn(native.Output), project);
+        var containedProbes = await MicrosoftCoverageFile.ModuleProbesAsync(MicrosoftCoverageFile.PathIn(contained.Output), project);
+        Assert.AreEqual("coveragelibrary.dll", nativeProbes.Keys.First(), "the binary report holds the library: " + string.Join(", ", nativeProbes.Keys));
+        Assert.AreEqual(
+            string.Join("\n", nativeProbes.Select(p => $"{p.Key} {p.Value}")),
+            string.Join("\n", containedProbes.Select(p => $"{p.Key} {p.Value}")),
+            "the binary report: every module's probes as natively");
+    }
+
+    /// <summary>
+    /// With its static instrumentation turned off, Microsoft's collector has nothing that reaches
+    /// the containers: the run says so, once, and names what works instead.
+    /// </summary>
+    [TestMethod]
+    public async Task Microsoft_code_coverage_without_static_instrumentation_is_announced_as_not_measuring_the_containers()
     {
         var project = DotnetTest.PathOf("tests/Fixtures/TestProjects/Coverage/CoverageMSTestFixture/CoverageMSTestFixture.csproj");
         await DotnetTest.BuildAsync(project, CancellationToken.None);
-        const string Warning = "ContainerTest: Microsoft's Code Coverage collector (--collect \"Code Coverage\") measures this test host only";
+        var settings = Path.Combine(Directory.CreateTempSubdirectory("containertest-coverage-settings-").FullName, "dynamic-only.runsettings");
+        await File.WriteAllTextAsync(settings, """
+            <RunSettings><DataCollectionRunSettings><DataCollectors>
+              <DataCollector friendlyName="Code Coverage"><Configuration>
+                <Format>cobertura</Format>
+                <CodeCoverage><EnableStaticManagedInstrumentation>False</EnableStaticManagedInstrumentation></CodeCoverage>
+              </Configuration></DataCollector>
+            </DataCollectors></DataCollectionRunSettings></RunSettings>
+            """);
+        const string Warning = "ContainerTest: Microsoft's Code Coverage collector (--collect \"Code Coverage\") instrumented no module of the test's output folder";
 
-        var contained = await DotnetTest.TestAsync(project, ["--collect", "Code Coverage;Format=cobertura"]);
-        var native = await DotnetTest.TestAsync(project, ["--collect", "Code Coverage;Format=cobertura"], new Dictionary<string, string> { ["CONTAINERTEST"] = "0" });
-        var coverletOnly = await DotnetTest.TestAsync(project, ["--collect", "XPlat Code Coverage"]);
+        var contained = await DotnetTest.TestAsync(project, ["--settings", settings]);
 
         Assert.AreEqual(1, Regex.Count(contained.Output, Regex.Escape(Warning)), contained.Output);
-        StringAssert.Contains(contained.Output, "XPlat Code Coverage", "the warning names the collector that works");
+        StringAssert.Contains(contained.Output, "EnableStaticManagedInstrumentation", "the warning names the setting");
+        StringAssert.Contains(contained.Output, "XPlat Code Coverage", "and the collector that works");
         Assert.IsTrue(contained.Report.Results.All(r => r.ContainerId is { Length: 12 }), "the tests still ran in containers");
-        Assert.IsFalse(native.Output.Contains(Warning, StringComparison.Ordinal), "nothing to say natively");
-        var nativeReport = Cobertura.Load(native.Output);
-        Assert.IsTrue(nativeReport.Lines("CoverageLibrary").Any(l => l.Hits > 0), "natively, Microsoft's collector covers the library");
-        Assert.AreEqual("CoverageLibrary, CoverageMSTestFixture", string.Join(", ", nativeReport.Packages), "ContainerTest's assemblies are left out of Microsoft's report");
-        Assert.IsFalse(Cobertura.Load(contained.Output).Packages.Any(p => p.StartsWith("ContainerTest.", StringComparison.Ordinal)), "with containers too");
-        Assert.IsFalse(coverletOnly.Output.Contains(Warning, StringComparison.Ordinal), "coverlet alone draws no warning");
+        Directory.Delete(Path.GetDirectoryName(settings)!, recursive: true);
     }
 
     /// <summary>
     /// The user's case: the packed ContainerTest added to a fresh project. Neither collector's report
     /// names ContainerTest's assemblies or its private dependencies (Docker.DotNet carries its own
-    /// symbols), natively or with containers, and coverlet's covers the containers as natively.
+    /// symbols), natively or with containers, and each covers the containers as natively.
     /// </summary>
     [TestMethod]
     public async Task With_the_package_no_report_names_ContainerTest_or_its_dependencies()
@@ -131,6 +175,9 @@ public sealed partial class CoverageTests
         Assert.AreEqual("Fresh, Lib", string.Join(", ", reports["microsoft native"].Packages));
         Assert.AreEqual("Fresh, Lib", string.Join(", ", reports["microsoft containers"].Packages));
         CollectionAssert.AreEqual(reports["coverlet native"].Lines("Lib"), reports["coverlet containers"].Lines("Lib"));
+        Assert.IsTrue(reports["microsoft native"].Lines("Lib").Any(l => l.Hits > 0), "natively, Microsoft's collector covers the library");
+        CollectionAssert.AreEqual(reports["microsoft native"].Lines("Lib"), reports["microsoft containers"].Lines("Lib"));
+        CollectionAssert.AreEqual(reports["microsoft native"].Lines("Fresh"), reports["microsoft containers"].Lines("Fresh"));
         Directory.Delete(work, recursive: true);
     }
 

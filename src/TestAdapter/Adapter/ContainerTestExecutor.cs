@@ -111,15 +111,14 @@ public sealed class ContainerTestExecutor : ITestExecutor, IDisposable
             return;
         }
 
-        if (MicrosoftCodeCoverage.IsEnabled(runSettingsXml))
-        {
-            frameworkHandle.SendMessage(TestMessageLevel.Warning, MicrosoftCodeCoverage.Warning);
-        }
-
         var recorder = new DurationRecorder();
         var handle = new SynchronizedFrameworkHandle(frameworkHandle, recorder);
         var attachments = Path.Combine(runContext.TestRunDirectory ?? Path.GetTempPath(), "ContainerTest");
         var run = new ContainerizedRun(settings, runSettingsXml, attachments, handle);
+        if (run.CoverageWarning is { } coverageWarning)
+        {
+            frameworkHandle.SendMessage(TestMessageLevel.Warning, coverageWarning);
+        }
 
         // The engine, the host image and the run's reaper get ready while the tests are discovered.
         run.Prepare(cancellation.Token);

@@ -49,6 +49,7 @@ internal static class AgentProgram
 
         protocol.Nonce = request.Nonce;
         OwnerLink.ExitWhenStdinCloses(stdin);
+        var microsoftCoverage = request.MicrosoftCoverageBuffers.Count > 0 ? MicrosoftCoverageRecorder.Start(request.MicrosoftCoverageBuffers) : null;
         try
         {
             var executor = preloaded.Path == request.AdapterPath && preloaded.Uri == request.ExecutorUri && preloaded.Executor is { } ready
@@ -68,6 +69,11 @@ internal static class AgentProgram
             foreach (var hits in request.CollectCoverletHits ? CoverletTrackers.Take() : [])
             {
                 protocol.Write(hits.ToMessage());
+            }
+
+            foreach (var probes in microsoftCoverage?.Take() ?? [])
+            {
+                protocol.Write(probes.ToMessage());
             }
 
             protocol.Write(AgentMessages.Done());

@@ -1,7 +1,6 @@
 namespace ContainerTest.Agent;
 
 using System.Reflection;
-using System.Runtime.InteropServices;
 using ContainerTest.Protocol;
 
 /// <summary>
@@ -20,15 +19,10 @@ internal static class CoverletTrackers
     public static IReadOnlyList<CoverletHits> Take()
     {
         var taken = new List<CoverletHits>();
-        var runtimeDirectory = RuntimeEnvironment.GetRuntimeDirectory();
-        foreach (var assembly in AppDomain.CurrentDomain.GetAssemblies())
+        foreach (var (assembly, types) in InstrumentableAssemblies.WithTypes())
         {
-            if (assembly.IsDynamic || string.IsNullOrEmpty(assembly.Location) || assembly.Location.StartsWith(runtimeDirectory, StringComparison.Ordinal))
-            {
-                continue; // the shared framework is never instrumented by coverlet.collector
-            }
-
-            if (TrackerOf(assembly) is { } tracker && Take(tracker) is { } hits)
+            var prefix = assembly.GetName().Name + "_";
+            if (Array.Find(types, t => t.Namespace == TrackerNamespace && t.Name.StartsWith(prefix, StringComparison.Ordinal)) is { } tracker && Take(tracker) is { } hits)
             {
                 taken.Add(hits);
             }
@@ -57,21 +51,5 @@ internal static class CoverletTrackers
 
         var singleHit = tracker.GetField("SingleHit", Statics)?.GetValue(null) is true;
         return Array.Exists(hits, h => h != 0) ? new CoverletHits(path, singleHit, hits) : null;
-    }
-
-    private static Type? TrackerOf(Assembly assembly)
-    {
-        Type?[] types;
-        try
-        {
-            types = assembly.GetTypes();
-        }
-        catch (ReflectionTypeLoadException ex)
-        {
-            types = ex.Types;
-        }
-
-        var prefix = assembly.GetName().Name + "_";
-        return Array.Find(types, t => t is not null && t.Namespace == TrackerNamespace && t.Name.StartsWith(prefix, StringComparison.Ordinal));
     }
 }

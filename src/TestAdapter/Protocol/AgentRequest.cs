@@ -38,6 +38,13 @@ public sealed class AgentRequest
     public bool CollectCoverletHits { get; init; }
 
     /// <summary>
+    /// The probe buffers of Microsoft's code coverage collector when the run collects with it (none
+    /// otherwise): the agent gives the test a zeroed copy of each, at its path, and sends back the
+    /// probes that ran (see <see cref="MicrosoftCoverageProbes"/>).
+    /// </summary>
+    public IReadOnlyList<MicrosoftCoverageBuffer> MicrosoftCoverageBuffers { get; init; } = [];
+
+    /// <summary>
     /// Run the framework over the whole <see cref="Source"/> instead of handing it <see cref="TestCase"/>:
     /// the run settings then carry the framework's own filter, which selects this one test where
     /// the framework cannot select it by name (or must meet it without choosing it).
@@ -58,6 +65,11 @@ public sealed class AgentRequest
             ["collectCoverletHits"] = CollectCoverletHits,
             ["runWholeSource"] = RunWholeSource,
         };
+        if (MicrosoftCoverageBuffers.Count > 0)
+        {
+            json["microsoftCoverageBuffers"] = new JsonArray([.. MicrosoftCoverageBuffers.Select(b => (JsonNode?)new JsonObject { ["path"] = b.Path, ["length"] = b.Length })]);
+        }
+
         return JsonSerializer.SerializeToUtf8Bytes(json);
     }
 
@@ -80,6 +92,11 @@ public sealed class AgentRequest
             TestCase = testCase,
             CollectCoverletHits = json["collectCoverletHits"]?.GetValue<bool>() ?? false,
             RunWholeSource = json["runWholeSource"]?.GetValue<bool>() ?? false,
+            MicrosoftCoverageBuffers = (json["microsoftCoverageBuffers"] as JsonArray ?? [])
+                .Select(b => new MicrosoftCoverageBuffer(
+                    b?["path"]?.GetValue<string>() ?? throw new InvalidDataException("A coverage buffer of the agent request lacks 'path'."),
+                    b["length"]?.GetValue<int>() ?? throw new InvalidDataException("A coverage buffer of the agent request lacks 'length'.")))
+                .ToList(),
         };
     }
 

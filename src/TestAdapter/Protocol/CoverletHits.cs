@@ -1,6 +1,5 @@
 namespace ContainerTest.Protocol;
 
-using System.Buffers.Binary;
 using System.Text.Json.Nodes;
 
 /// <summary>
@@ -21,40 +20,21 @@ public sealed record CoverletHits(string HitsFilePath, bool SingleHit, int[] Hit
     public const string Kind = "coverlet-hits";
 
     /// <summary>The message the agent sends: the counts as little-endian 32-bit integers, base64.</summary>
-    public JsonObject ToMessage()
-    {
-        var bytes = new byte[Hits.Length * sizeof(int)];
-        for (var i = 0; i < Hits.Length; i++)
-        {
-            BinaryPrimitives.WriteInt32LittleEndian(bytes.AsSpan(i * sizeof(int)), Hits[i]);
-        }
-
-        return new JsonObject
+    public JsonObject ToMessage() =>
+        new()
         {
             ["kind"] = Kind,
             ["hitsFile"] = HitsFilePath,
             ["singleHit"] = SingleHit,
-            ["hits"] = Convert.ToBase64String(bytes),
+            ["hits"] = PackedInt32s.ToBase64(Hits),
         };
-    }
 
     /// <summary>Reads a message written by <see cref="ToMessage"/>. Throws <see cref="InvalidDataException"/> when it is malformed.</summary>
     public static CoverletHits FromMessage(JsonObject message)
     {
         ArgumentNullException.ThrowIfNull(message);
         var path = message["hitsFile"]?.GetValue<string>() ?? throw new InvalidDataException("coverage hits without a hits file");
-        var bytes = Convert.FromBase64String(message["hits"]?.GetValue<string>() ?? string.Empty);
-        if (bytes.Length % sizeof(int) != 0)
-        {
-            throw new InvalidDataException("coverage hits of a length that is no whole number of counts");
-        }
-
-        var hits = new int[bytes.Length / sizeof(int)];
-        for (var i = 0; i < hits.Length; i++)
-        {
-            hits[i] = BinaryPrimitives.ReadInt32LittleEndian(bytes.AsSpan(i * sizeof(int)));
-        }
-
+        var hits = PackedInt32s.FromBase64(message["hits"]?.GetValue<string>(), "coverage hits");
         return new CoverletHits(path, message["singleHit"]?.GetValue<bool>() ?? false, hits);
     }
 }

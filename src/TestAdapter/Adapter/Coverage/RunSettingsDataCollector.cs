@@ -12,11 +12,16 @@ using System.Xml.Linq;
 internal sealed record RunSettingsDataCollector(string FriendlyName, string Uri)
 {
     /// <summary>True when the run settings enable this collector; false for no settings, unreadable XML, or <c>enabled="false"</c>.</summary>
-    public bool IsEnabledIn(string? runSettingsXml)
+    public bool IsEnabledIn(string? runSettingsXml) => ElementIn(runSettingsXml) is not null;
+
+    /// <summary>The collector's <c>Configuration</c> element when the run settings enable it and give it one; otherwise null.</summary>
+    public XElement? ConfigurationIn(string? runSettingsXml) => ElementIn(runSettingsXml)?.Element("Configuration");
+
+    private XElement? ElementIn(string? runSettingsXml)
     {
         if (string.IsNullOrWhiteSpace(runSettingsXml))
         {
-            return false;
+            return null;
         }
 
         XDocument settings;
@@ -26,10 +31,10 @@ internal sealed record RunSettingsDataCollector(string FriendlyName, string Uri)
         }
         catch (System.Xml.XmlException)
         {
-            return false;
+            return null;
         }
 
-        return settings.Root?.Element("DataCollectionRunSettings")?.Element("DataCollectors")?.Elements("DataCollector").Any(Names) ?? false;
+        return settings.Root?.Element("DataCollectionRunSettings")?.Element("DataCollectors")?.Elements("DataCollector").FirstOrDefault(Names);
     }
 
     private bool Names(XElement collector) =>

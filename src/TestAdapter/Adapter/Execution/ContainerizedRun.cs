@@ -20,9 +20,13 @@ using Microsoft.VisualStudio.TestPlatform.ObjectModel.Logging;
 /// </summary>
 internal sealed class ContainerizedRun(ContainerTestSettings settings, string? runSettingsXml, string attachmentRoot, SynchronizedFrameworkHandle handle)
 {
+    private readonly MicrosoftCodeCoverage? microsoftCoverage = MicrosoftCodeCoverage.Find(runSettingsXml, Environment.GetEnvironmentVariable(MicrosoftCodeCoverage.DataPrefixVariable));
     private string? image;
     private volatile bool anyFailed;
     private Task<Prepared>? preparing;
+
+    /// <summary>What the run says up front about a coverage collector that cannot measure its jobs; null when there is nothing to say.</summary>
+    public string? CoverageWarning => microsoftCoverage?.Warning;
 
     /// <summary>
     /// Starts what a run needs before its first test, while the test host discovers the tests:
@@ -127,7 +131,7 @@ internal sealed class ContainerizedRun(ContainerTestSettings settings, string? r
     private async Task RunTestsAsync(JobRuntime runtime, string image, IRunServices? services, IReadOnlyList<TestCase> testCases, CancellationToken cancellationToken)
     {
         var jobSettings = services is null ? settings : settings with { Network = ServiceNetwork.With(settings.Network, services.Endpoints) };
-        var jobs = new TestJobBuilder(jobSettings, image, runSettingsXml);
+        var jobs = new TestJobBuilder(jobSettings, image, runSettingsXml, microsoftCoverage?.Buffers ?? []);
         this.image = image;
         if (settings.Image is not null)
         {
@@ -375,6 +379,9 @@ internal sealed class ContainerizedRun(ContainerTestSettings settings, string? r
             case CoverletHits.Kind:
                 MergeCoverage(testCase, message);
                 break;
+            case MicrosoftCoverageProbes.Kind:
+                MergeMicrosoftCoverage(testCase, message);
+                break;
             case AgentMessages.LogKind:
                 var text = message["text"]?.GetValue<string>() ?? string.Empty;
                 var level = (TestMessageLevel)(message["level"]?.GetValue<int>() ?? 0);
@@ -400,6 +407,22 @@ internal sealed class ContainerizedRun(ContainerTestSettings settings, string? r
         catch (Exception ex) when (ex is InvalidDataException or IOException or UnauthorizedAccessException or FormatException)
         {
             handle.SendMessage(TestMessageLevel.Warning, $"ContainerTest: the coverage {testCase.FullyQualifiedName} recorded in its container could not be added to coverlet's report: {ex.Message}");
+        }
+    }
+
+    /// <summary>The probes Microsoft's instrumentation marked in the test's job, set in its collector's buffers on the host.</summary>
+    private void MergeMicrosoftCoverage(TestCase testCase, JsonObject message)
+    {
+        try
+        {
+            if (microsoftCoverage?.Merge(MicrosoftCoverageProbes.FromMessage(message)) is { } warning)
+            {
+                handle.SendMessage(TestMessageLevel.Warning, warning);
+            }
+        }
+        catch (Exception ex) when (ex is InvalidDataException or IOException or UnauthorizedAccessException or FormatException)
+        {
+            handle.SendMessage(TestMessageLevel.Warning, $"ContainerTest: the coverage {testCase.FullyQualifiedName} recorded in its container could not be added to the Code Coverage collector's report: {ex.Message}");
         }
     }
 

@@ -17,7 +17,11 @@ using Microsoft.VisualStudio.TestPlatform.ObjectModel;
 /// its own path (so AppContext.BaseDirectory and every copied file are where the test expects
 /// them), the agent started like vstest starts its testhost, and the sandbox from the settings.
 /// </summary>
-internal sealed class TestJobBuilder(ContainerTestSettings settings, string image, string? runSettingsXml)
+/// <param name="settings">The run's settings.</param>
+/// <param name="image">The image every job runs on.</param>
+/// <param name="runSettingsXml">The run's settings XML, as vstest gave it.</param>
+/// <param name="microsoftCoverageBuffers">The probe buffers of Microsoft's code coverage collector every test gets; none without it (and for a shell).</param>
+internal sealed class TestJobBuilder(ContainerTestSettings settings, string image, string? runSettingsXml, IReadOnlyList<MicrosoftCoverageBuffer>? microsoftCoverageBuffers = null)
 {
     /// <summary>HOME inside the container: a tmpfs of its own.</summary>
     public const string HomeDirectory = "/home/containertest";
@@ -91,6 +95,7 @@ internal sealed class TestJobBuilder(ContainerTestSettings settings, string imag
             Nonce = nonce,
             TestCase = testCase,
             CollectCoverletHits = collectCoverletHits,
+            MicrosoftCoverageBuffers = microsoftCoverageBuffers ?? [],
             RunWholeSource = wholeSource,
         };
         return (request.ToStdinLine(), nonce);
