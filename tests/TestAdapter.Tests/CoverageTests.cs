@@ -43,6 +43,28 @@ public sealed partial class CoverageTests
     }
 
     /// <summary>
+    /// coverlet.msbuild (`/p:CollectCoverage=true`) instruments before vstest starts and names no
+    /// collector in the run settings; its report too covers what the containers ran, as natively.
+    /// </summary>
+    [TestMethod]
+    public async Task Coverlet_msbuild_reports_the_lines_the_containers_ran_as_a_native_run_does()
+    {
+        var project = DotnetTest.PathOf("tests/Fixtures/TestProjects/Coverage/CoverageMSTestFixture/CoverageMSTestFixture.csproj");
+        await DotnetTest.BuildAsync(project, CancellationToken.None);
+        var reports = Directory.CreateTempSubdirectory("containertest-coverlet-msbuild-").FullName;
+        string[] Collect(string name) => ["/p:CollectCoverage=true", "/p:CoverletOutputFormat=cobertura", $"/p:CoverletOutput={Path.Combine(reports, name)}.xml"];
+
+        var native = await DotnetTest.TestAsync(project, Collect("native"), new Dictionary<string, string> { ["CONTAINERTEST"] = "0" });
+        var contained = await DotnetTest.TestAsync(project, Collect("containers"));
+
+        Assert.IsTrue(contained.Report.Results.All(r => r.ContainerId is { Length: 12 }), "every test ran in a container: " + contained.Output);
+        var nativeLines = new Cobertura(XDocument.Load(Path.Combine(reports, "native.xml"))).Lines("CoverageLibrary");
+        Assert.IsTrue(nativeLines.Count(l => l.Hits > 0) >= 8 && nativeLines.Any(l => l.Hits == 0), "natively the fixture covers part of the library: " + native.Output);
+        CollectionAssert.AreEqual(nativeLines, new Cobertura(XDocument.Load(Path.Combine(reports, "containers.xml"))).Lines("CoverageLibrary"), "the same lines, hit as often, as natively: " + contained.Output);
+        Directory.Delete(reports, recursive: true);
+    }
+
+    /// <summary>
     /// Microsoft's collector, in both its formats at once (cobertura and the binary .coverage): the
     /// containers' report is the native one, line for line and probe for probe, in sandboxes and
     /// in containers, and ContainerTest's assemblies are in neither.
@@ -81,6 +103,44 @@ public sealed partial class CoverageTests
             string.Join("\n", nativeProbes.Select(p => $"{p.Key} {p.Value}")),
             string.Join("\n", containedProbes.Select(p => $"{p.Key} {p.Value}")),
             "the binary report: every module's probes as natively");
+    }
+
+    /// <summary>
+    /// coverlet's Microsoft.Testing.Platform extension, run as CI scripts run a test executable
+    /// (its apphost; the SDK's MTP mode of `dotnet test` starts the same): its controller
+    /// instruments on the host, each test runs in its own sandbox, and the report it writes is the
+    /// native one, line for line and hit for hit.
+    /// </summary>
+    [TestMethod]
+    public async Task Coverlet_on_the_testing_platform_reports_the_lines_the_sandboxes_ran_as_a_native_run_does()
+    {
+        var project = DotnetTest.PathOf("tests/Fixtures/TestProjects/Mtp/MtpCoverageFixture/MtpCoverageFixture.csproj");
+        var folder = Path.GetDirectoryName(project)!;
+        var (buildExit, build) = await DotnetTest.RunAsync(["build", project, "-c", "Release", "-nologo", .. DotnetTest.SolutionBuiltSwitches], null, TimeSpan.FromMinutes(8), CancellationToken.None);
+        Assert.AreEqual(0, buildExit, build);
+
+        var reports = new Dictionary<string, Cobertura>();
+        foreach (var (enabled, mode) in new[] { ("0", "native"), ("1", "sandboxes") })
+        {
+            var results = Directory.CreateTempSubdirectory("containertest-coverlet-mtp-").FullName;
+            var apphost = Path.Combine(folder, "bin", "Release", "net10.0", "MtpCoverageFixture");
+            var (exit, output) = await DotnetTest.RunAsync(
+                ["--coverlet", "--coverlet-output-format", "cobertura", "--results-directory", results],
+                new Dictionary<string, string> { ["CONTAINERTEST"] = enabled }, TimeSpan.FromMinutes(5), CancellationToken.None, folder,
+                launcher: ["sh", "-c", "shift; exec \"$0\" \"$@\"", apphost]); // the launcher's "dotnet" is dropped
+            Assert.AreEqual(0, exit, output);
+            Assert.AreEqual(mode == "sandboxes", output.Contains("each in its own sandbox", StringComparison.Ordinal), $"{mode}: where the tests ran: {output}");
+            var report = Directory.GetFiles(results, "coverage.cobertura*.xml", SearchOption.AllDirectories);
+            Assert.AreEqual(1, report.Length, $"{mode}: one coverlet report in {results}: {output}");
+            reports[mode] = new Cobertura(XDocument.Load(report[0]));
+            Directory.Delete(results, recursive: true);
+        }
+
+        var nativeLines = reports["native"].Lines("CoverageLibrary");
+        Assert.IsTrue(nativeLines.Count(l => l.Hits > 0) >= 8 && nativeLines.Any(l => l.Hits == 0), "natively the tests cover part of the library: " + string.Join(", ", nativeLines));
+        CollectionAssert.AreEqual(nativeLines, reports["sandboxes"].Lines("CoverageLibrary"), "the same lines, hit as often, as natively");
+        Assert.AreEqual(string.Join(", ", reports["native"].Packages), string.Join(", ", reports["sandboxes"].Packages), "the same modules");
+        Assert.IsFalse(reports["sandboxes"].Packages.Any(p => p.StartsWith("ContainerTest", StringComparison.Ordinal)), "ContainerTest is not in the report");
     }
 
     /// <summary>

@@ -12,7 +12,6 @@ using ContainerTest.Protocol;
 /// </summary>
 internal static class CoverletTrackers
 {
-    private const string TrackerNamespace = "Coverlet.Core.Instrumentation.Tracker";
     private const BindingFlags Statics = BindingFlags.Public | BindingFlags.Static;
 
     /// <summary>The counts of every instrumented module loaded in this process that recorded a hit; none without coverlet.</summary>
@@ -22,7 +21,7 @@ internal static class CoverletTrackers
         foreach (var (assembly, types) in InstrumentableAssemblies.WithTypes())
         {
             var prefix = assembly.GetName().Name + "_";
-            if (Array.Find(types, t => t.Namespace == TrackerNamespace && t.Name.StartsWith(prefix, StringComparison.Ordinal)) is { } tracker && Take(tracker) is { } hits)
+            if (Array.Find(types, t => t.Namespace == CoverletHits.TrackerNamespace && t.Name.StartsWith(prefix, StringComparison.Ordinal)) is { } tracker && Take(tracker) is { } hits)
             {
                 taken.Add(hits);
             }

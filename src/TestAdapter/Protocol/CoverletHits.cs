@@ -19,6 +19,9 @@ public sealed record CoverletHits(string HitsFilePath, bool SingleHit, int[] Hit
     /// <summary>The protocol message kind.</summary>
     public const string Kind = "coverlet-hits";
 
+    /// <summary>The namespace of the tracker class coverlet injects into each module it instruments (coverlet 6 and 10).</summary>
+    public const string TrackerNamespace = "Coverlet.Core.Instrumentation.Tracker";
+
     /// <summary>The message the agent sends: the counts as little-endian 32-bit integers, base64.</summary>
     public JsonObject ToMessage() =>
         new()

@@ -28,6 +28,18 @@ public static class TestingPlatformWire
     /// </summary>
     public const string DiscoveryValue = "discover";
 
+    /// <summary>
+    /// Set in a test application's job when the host's run collects coverage with coverlet.MTP
+    /// (its controller instrumented the output folder and told the test host so with
+    /// <see cref="CoverletEnabledVariable"/>): after its test, the job sends the counts of coverlet's
+    /// trackers home (kind <c>coverlet-hits</c>), where they are added to the hits files the
+    /// controller reads, as the VSTest agent does for coverlet.collector.
+    /// </summary>
+    public const string CoverletHitsVariable = "CONTAINERTEST_COVERLET_HITS";
+
+    /// <summary>What coverlet.MTP's controller sets to <c>true</c> in the test host it starts (coverlet.MTP 10.1, CoverletMtpEnvironmentVariables).</summary>
+    public const string CoverletEnabledVariable = "COVERLET_MTP_COVERAGE_ENABLED";
+
     /// <summary>The nonce of a discovery run's protocol lines (a job reads its nonce from its request).</summary>
     public const string NonceVariable = "CONTAINERTEST_TESTING_PLATFORM_NONCE";
 

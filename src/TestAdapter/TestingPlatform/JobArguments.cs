@@ -20,12 +20,14 @@ internal static class JobArguments
     };
 
     /// <summary>
-    /// Option prefixes the host's run alone takes: reports, diagnostics, dumps, coverage, retries, the
+    /// Option prefixes the host's run alone takes: reports, diagnostics, dumps, coverage (Microsoft's
+    /// and coverlet.MTP's, whose controller instruments once, on the host, and collects the jobs'
+    /// counts there), retries, the
     /// platform's internals, and xUnit's filters (which its discovery applies on the host). A
     /// vstest-style <c>--filter</c> stays: the VSTest bridge's frameworks (NUnit) apply it only as they
     /// run, so the job's framework decides whether its test is selected (see <see cref="HasFrameworkFilter"/>).
     /// </summary>
-    private static readonly string[] HostOnlyPrefixes = ["report-", "diagnostic", "hangdump", "crashdump", "coverage", "retry-", "internal-", "filter-"];
+    private static readonly string[] HostOnlyPrefixes = ["report-", "diagnostic", "hangdump", "crashdump", "coverage", "coverlet", "retry-", "internal-", "filter-"];
 
     /// <summary>Where a job's own reports go: its /tmp, gone with it.</summary>
     public const string JobResultsDirectory = "/tmp/.containertest-results";

@@ -54,6 +54,14 @@ internal sealed class JobFramework(ITestFramework inner, JobReport report, bool 
             var completion = new RequestCompletion();
             await Inner.ExecuteRequestAsync(new ExecuteRequestContext(request, context.MessageBus, completion, context.CancellationToken)).ConfigureAwait(false);
             await completion.Completed.WaitAsync(context.CancellationToken).ConfigureAwait(false);
+            if (!discovery && Environment.GetEnvironmentVariable(TestingPlatformWire.CoverletHitsVariable) == "1")
+            {
+                foreach (var hits in Agent.CoverletTrackers.Take())
+                {
+                    report.Send(hits.ToMessage());
+                }
+            }
+
             report.Finish();
         }
         catch (Exception ex) when (ex is not OperationCanceledException)

@@ -31,7 +31,8 @@ internal sealed class TestJobBuilder(ContainerTestSettings settings, string imag
 
     private readonly IReadOnlyDictionary<string, string> runSettingsEnvironment = ReadEnvironment(runSettingsXml);
     private readonly ConcurrentDictionary<string, RuntimeProvision> runtimes = new(StringComparer.Ordinal);
-    private readonly bool collectCoverletHits = Coverage.CoverletCollector.IsEnabled(runSettingsXml);
+    private readonly bool coverletCollector = Coverage.CoverletCollector.IsEnabled(runSettingsXml);
+    private readonly ConcurrentDictionary<string, bool> coverletInstrumented = new(StringComparer.Ordinal);
 
     /// <summary>The job for one test case: its template with the request on stdin and the test's name as a label.</summary>
     public (JobSpec Spec, string Nonce) Build(TestCase testCase, string runId)
@@ -94,7 +95,7 @@ internal sealed class TestJobBuilder(ContainerTestSettings settings, string imag
             RunSettingsXml = ConsoleCapture.TakenFromContainer(executorUri) ? ConsoleCapture.WithoutFrameworkCapture(selectingSettings, executorUri, AdapterOf(testCase)) : selectingSettings,
             Nonce = nonce,
             TestCase = testCase,
-            CollectCoverletHits = collectCoverletHits,
+            CollectCoverletHits = coverletCollector || coverletInstrumented.GetOrAdd(Path.GetDirectoryName(Path.GetFullPath(testCase.Source))!, Coverage.CoverletInstrumentation.IsIn),
             MicrosoftCoverageBuffers = microsoftCoverageBuffers ?? [],
             RunWholeSource = wholeSource,
         };
@@ -151,6 +152,11 @@ internal sealed class TestJobBuilder(ContainerTestSettings settings, string imag
             foreach (var (variable, value) in TestingPlatformWire.JobEnvironment)
             {
                 environment[variable] = value;
+            }
+
+            if (string.Equals(Environment.GetEnvironmentVariable(TestingPlatformWire.CoverletEnabledVariable), "true", StringComparison.OrdinalIgnoreCase))
+            {
+                environment[TestingPlatformWire.CoverletHitsVariable] = "1";
             }
         }
 
