@@ -135,21 +135,20 @@ cmd_test() {
   local results="$ARTIFACTS/test-results" crashed=0 project name
   rm -rf "$results"
   mkdir -p "$results"
-  # TestAdapter.Tests (real dotnet test runs, most of the suite's time) runs beside the project
-  # that builds nothing from source (ContainerRuntime.Tests): the machine has idle time while
-  # engines, VMs and test hosts wait on each other (29 min one after another on the 2-core CI
-  # machine). Cli.Tests and MsBuildTasks.Tests run after it: they build projects that reference
-  # src/, as TestAdapter.Tests does, and two builds of one project at once race on its output.
+  # TestAdapter.Tests (real dotnet test runs, most of the suite's time) runs beside the other
+  # projects, one after another: the machine has idle time while engines, VMs and test hosts wait
+  # on each other (29 min one after another on the 2-core CI machine). The projects the tests
+  # build reference src/ with --no-dependencies (CONTAINERTEST_SUITE_SOLUTION_BUILT): src/ was
+  # built above, and two builds of one project at once would race on its output.
   # Each project's whole output is in its own log; the one running beside is printed when it ends.
   local beside="$ROOT/tests/TestAdapter.Tests/TestAdapter.Tests.csproj" beside_pid=""
-  local after=("$ROOT/tests/Cli.Tests/Cli.Tests.csproj" "$ROOT/tests/MsBuildTasks.Tests/MsBuildTasks.Tests.csproj")
   if [ -f "$beside" ]; then
     say "testing TestAdapter.Tests (beside the next ones; its results follow theirs)"
     run_test_project "$beside" "$results" >"$results/TestAdapter.Tests.summary" 2>&1 &
     beside_pid=$!
   fi
   for project in "$ROOT"/tests/*/*.Tests.csproj; do
-    [ "$project" = "$beside" ] || [[ " ${after[*]} " == *" $project "* ]] && continue
+    [ "$project" = "$beside" ] && continue
     say "testing $(basename "$project" .csproj)"
     run_test_project "$project" "$results"
   done
@@ -158,11 +157,6 @@ cmd_test() {
     say "TestAdapter.Tests"
     cat "$results/TestAdapter.Tests.summary"
   fi
-  for project in "${after[@]}"; do
-    [ -f "$project" ] || continue
-    say "testing $(basename "$project" .csproj)"
-    run_test_project "$project" "$results"
-  done
   for project in "$ROOT"/tests/*/*.Tests.csproj; do
     name="$(basename "$project" .csproj)"
     if [ ! -f "$results/$name.trx" ]; then

@@ -163,7 +163,12 @@ public sealed class PinningEndToEndTests
             """);
     }
 
-    // The first build also builds the adapter and the tasks from source; later ones leave them alone (faster, and global properties do not reach them).
+    // The first build also builds the adapter and the tasks from source, unless build.sh just built
+    // the solution (then a build of them here could race the other test projects' builds that read
+    // them); later ones leave them alone (faster, and global properties do not reach them).
     private async Task<(int ExitCode, string Output)> BuildAsync(string project, string[] switches, Dictionary<string, string> environment, bool dependencies = false) =>
-        await DotnetTest.RunAsync(["build", project, "-c", Configuration, "-nologo", .. dependencies ? Array.Empty<string>() : ["--no-dependencies"], .. switches], environment, TimeSpan.FromMinutes(5), TestContext.CancellationToken);
+        await DotnetTest.RunAsync(["build", project, "-c", Configuration, "-nologo", .. dependencies && !SolutionBuilt ? Array.Empty<string>() : ["--no-dependencies"], .. switches], environment, TimeSpan.FromMinutes(5), TestContext.CancellationToken);
+
+    /// <summary>True when build.sh built the whole solution before the tests (CONTAINERTEST_SUITE_SOLUTION_BUILT=1).</summary>
+    private static bool SolutionBuilt => Environment.GetEnvironmentVariable("CONTAINERTEST_SUITE_SOLUTION_BUILT") == "1";
 }

@@ -38,10 +38,15 @@ internal static class ShellFixtureProject
 
     private static string Folder => Path.Combine(RepositoryRoot, "tests", "Fixtures", "TestProjects", "ShellFixture");
 
-    /// <summary>`dotnet build -c Release` of the fixture; its output (normal verbosity).</summary>
+    /// <summary>
+    /// `dotnet build -c Release` of the fixture; its output (normal verbosity). Without ContainerTest's
+    /// own projects when build.sh just built the solution (CONTAINERTEST_SUITE_SOLUTION_BUILT=1): the
+    /// other test projects, running beside, read their output.
+    /// </summary>
     public static async Task<string> BuildAgainAsync(CancellationToken cancellationToken)
     {
-        var start = new ProcessStartInfo("dotnet", ["build", Folder, "-c", "Release", "-nologo", "-v", "n"]) { RedirectStandardOutput = true, RedirectStandardError = true };
+        string[] dependencies = Environment.GetEnvironmentVariable("CONTAINERTEST_SUITE_SOLUTION_BUILT") == "1" ? ["--no-dependencies"] : [];
+        var start = new ProcessStartInfo("dotnet", ["build", Folder, "-c", "Release", "-nologo", "-v", "n", .. dependencies]) { RedirectStandardOutput = true, RedirectStandardError = true };
         using var process = Process.Start(start)!;
         var output = process.StandardOutput.ReadToEndAsync(cancellationToken);
         var error = process.StandardError.ReadToEndAsync(cancellationToken);
