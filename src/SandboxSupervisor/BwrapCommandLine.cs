@@ -9,7 +9,8 @@ using ContainerTest.ContainerRuntime.Backends.Sandbox.Wire;
 /// root is the worker's own file system read-only, with, in this order on top: a fresh /proc
 /// (sensitive entries masked, as the engine masks them) and /dev, a private throw-away overlay on
 /// every directory the job's user could write in a container of the image, the job's tmpfs
-/// mounts, its copy-on-write directories as overlays, and its own /etc/hostname and /etc/hosts.
+/// mounts, its copy-on-write directories as overlays and the read-only directories its tmpfs
+/// mounts would hide, and its own /etc/hostname and /etc/hosts.
 /// The job runs as its uid:gid with no capabilities, cannot make user namespaces of its own, and
 /// gets a seccomp filter; it ends when bubblewrap (its parent) does.
 /// </summary>
@@ -64,8 +65,17 @@ internal static class BwrapCommandLine
             args.AddRange(["--size", Number(tmpfs.SizeBytes), "--perms", Convert.ToString(tmpfs.Mode, 8), "--tmpfs", tmpfs.Path]);
         }
 
-        foreach (var overlay in spec.CopyOnWrite.OrderBy(o => o.Path.Length))
+        // Outer directories first: a copy-on-write output folder may lie in a read-only source tree.
+        var directories = spec.ReadOnly.Select(path => (Path: path, Overlay: (SandboxOverlay?)null))
+            .Concat(spec.CopyOnWrite.Select(overlay => (overlay.Path, Overlay: (SandboxOverlay?)overlay)));
+        foreach (var (path, overlay) in directories.OrderBy(d => d.Path.Length))
         {
+            if (overlay is null)
+            {
+                args.AddRange(["--ro-bind", path, path]);
+                continue;
+            }
+
             foreach (var lower in overlay.Lowers)
             {
                 args.AddRange(["--overlay-src", lower]);

@@ -62,6 +62,43 @@ public sealed class SourceTreeTests
         Assert.AreEqual("Passed", with.Report.Single("ReadsAFileOutsideTheRepository").Outcome, with.Report.Single("ReadsAFileOutsideTheRepository").ErrorMessage);
     }
 
+    /// <summary>
+    /// A sandbox has a fresh tmpfs at /tmp, as a container has; a folder named in ReadOnlyPaths
+    /// under /tmp (or a source tree there) is still seen, read-only, on top of it, in sandboxes as
+    /// in containers.
+    /// </summary>
+    [TestMethod]
+    [DataRow("sandbox")]
+    [DataRow("container")]
+    public async Task A_read_only_folder_under_tmp_is_seen_over_the_jobs_own_tmp(string isolation)
+    {
+        var underTmp = Directory.CreateTempSubdirectory("containertest-extra-").FullName;
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(underTmp, (UnixFileMode)0b111_101_101); // 0755: the test's user is not this root
+        }
+
+        try
+        {
+            await File.WriteAllTextAsync(Path.Combine(underTmp, "data.txt"), "from outside the repository");
+            var settings = Path.Combine(underTmp, "fixture.runsettings");
+            await File.WriteAllTextAsync(settings, $"<RunSettings><RunConfiguration><EnvironmentVariables><FIXTURE_EXTRA_FILE>{underTmp}/data.txt</FIXTURE_EXTRA_FILE></EnvironmentVariables></RunConfiguration></RunSettings>");
+
+            var run = await DotnetTest.TestAsync(
+                DotnetTest.PathOf(Project),
+                ["--settings", settings, "--filter", "Name=ReadsAFileOutsideTheRepository"],
+                new Dictionary<string, string> { ["CONTAINERTEST_READONLY_PATHS"] = underTmp, ["CONTAINERTEST_ISOLATION"] = isolation });
+
+            var result = run.Report.Single("ReadsAFileOutsideTheRepository");
+            Assert.AreEqual("Passed", result.Outcome, result.ErrorMessage + run.Output);
+            Assert.AreEqual(12, result.ContainerId?.Length, "it ran in a sandbox or container: " + run.Output);
+        }
+        finally
+        {
+            Directory.Delete(underTmp, recursive: true);
+        }
+    }
+
     [TestMethod]
     public async Task The_MSBuild_properties_reach_the_run_through_the_build()
     {

@@ -10,7 +10,8 @@ using ContainerTest.ContainerRuntime.Network;
 /// Splits a job template in two: the worker container that hosts its sandboxes (the template's
 /// image, read-only layers, environment, user, network and limits, plus the supervisor) and the
 /// sandbox every job of it gets (the template's command, working directory, tmpfs mounts and
-/// copy-on-write directories, made fresh per job).
+/// copy-on-write directories, made fresh per job; and the read-only layers a tmpfs of the job would
+/// hide, seen again on top of it).
 /// </summary>
 internal static class WorkerTemplate
 {
@@ -104,6 +105,10 @@ internal static class WorkerTemplate
             Gid = template.User?.Gid,
             Tmpfs = tmpfs.Select(t => new SandboxTmpfs(t.ContainerPath, t.SizeBytes, t.Mode)).ToList(),
             CopyOnWrite = overlays.Select(o => new SandboxOverlay(o.Path, o.Lowers)).ToList(),
+            ReadOnly = template.Layers.OfType<HostDirectoryLayer>()
+                .Where(l => l.Access == LayerAccess.ReadOnly && tmpfs.Any(t => l.ContainerPath.StartsWith(t.ContainerPath.TrimEnd('/') + "/", StringComparison.Ordinal)))
+                .Select(l => l.ContainerPath)
+                .ToList(),
             ShareNetwork = template.Network is OpenNetworkPolicy or AllowListNetworkPolicy,
             ProcessLimit = template.Limits.Pids,
             SeccompFilter = JobSeccompFilter.Program,

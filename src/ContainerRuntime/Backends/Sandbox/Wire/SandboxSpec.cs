@@ -29,6 +29,13 @@ internal sealed record SandboxSpec
     /// <summary>Directories each sandbox sees as a private copy-on-write overlay of the worker's (read-only) folders.</summary>
     public IReadOnlyList<SandboxOverlay> CopyOnWrite { get; init; } = [];
 
+    /// <summary>
+    /// Read-only directories of the worker that lie under one of the <see cref="Tmpfs"/> paths (the
+    /// template's read-only layers there: a source tree or a read-only path under /tmp), which each
+    /// sandbox sees again, read-only, on top of its fresh tmpfs.
+    /// </summary>
+    public IReadOnlyList<string> ReadOnly { get; init; } = [];
+
     /// <summary>True: the sandbox uses the worker's network (open, allow-list); false: a fresh namespace with loopback only.</summary>
     public bool ShareNetwork { get; init; }
 
@@ -53,6 +60,7 @@ internal sealed record SandboxSpec
         ["gid"] = Gid,
         ["tmpfs"] = new JsonArray([.. Tmpfs.Select(t => (JsonNode?)new JsonObject { ["path"] = t.Path, ["size"] = t.SizeBytes, ["mode"] = t.Mode })]),
         ["copyOnWrite"] = new JsonArray([.. CopyOnWrite.Select(o => (JsonNode?)new JsonObject { ["path"] = o.Path, ["lowers"] = new JsonArray([.. o.Lowers.Select(l => (JsonNode?)JsonValue.Create(l))]) })]),
+        ["readOnly"] = new JsonArray([.. ReadOnly.Select(p => (JsonNode?)JsonValue.Create(p))]),
         ["shareNetwork"] = ShareNetwork,
         ["processLimit"] = ProcessLimit,
         ["seccomp"] = Convert.ToBase64String(SeccompFilter.Span),
@@ -69,6 +77,7 @@ internal sealed record SandboxSpec
         Gid = json["gid"]?.GetValue<int?>(),
         Tmpfs = (json["tmpfs"] as JsonArray ?? []).Select(n => new SandboxTmpfs(n!["path"]!.GetValue<string>(), n["size"]!.GetValue<long>(), n["mode"]!.GetValue<int>())).ToList(),
         CopyOnWrite = (json["copyOnWrite"] as JsonArray ?? []).Select(n => new SandboxOverlay(n!["path"]!.GetValue<string>(), (n["lowers"] as JsonArray ?? []).Select(l => l!.GetValue<string>()).ToList())).ToList(),
+        ReadOnly = (json["readOnly"] as JsonArray ?? []).Select(n => n!.GetValue<string>()).ToList(),
         ShareNetwork = json["shareNetwork"]?.GetValue<bool>() ?? false,
         ProcessLimit = json["processLimit"]?.GetValue<long?>(),
         SeccompFilter = Convert.FromBase64String(json["seccomp"]?.GetValue<string>() ?? string.Empty),
