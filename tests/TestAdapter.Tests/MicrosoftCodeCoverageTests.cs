@@ -2,6 +2,7 @@ namespace ContainerTest.TestAdapter.Tests;
 
 using ContainerTest.Protocol;
 using ContainerTest.TestAdapter.Coverage;
+using ContainerTest.TestAdapter.Tests.Fixtures;
 
 /// <summary>
 /// Pure logic, on real files: how the probes a job marked are set in the buffers of Microsoft's
@@ -10,7 +11,16 @@ using ContainerTest.TestAdapter.Coverage;
 [TestClass]
 public sealed class MicrosoftCodeCoverageTests
 {
-    private const string Settings = """<RunSettings><DataCollectionRunSettings><DataCollectors><DataCollector friendlyName="Code Coverage" /></DataCollectors></DataCollectionRunSettings></RunSettings>""";
+    /// <summary>The collector as ContainerTest's own run settings configure it, with `--collect "Code Coverage"`.</summary>
+    private const string Settings = """
+        <RunSettings><DataCollectionRunSettings><DataCollectors><DataCollector friendlyName="Code Coverage"><Configuration><CodeCoverage><ModulePaths><Exclude>
+          <ModulePath>.*[\\/]ContainerTest\.[^\\/]*\.dll$</ModulePath>
+          <ModulePath>.*[\\/]\.containertest[\\/].*</ModulePath>
+        </Exclude></ModulePaths></CodeCoverage></Configuration></DataCollector></DataCollectors></DataCollectionRunSettings></RunSettings>
+        """;
+
+    /// <summary>The collector as a user's run settings of their own may enable it: no exclusions.</summary>
+    private const string BareSettings = """<RunSettings><DataCollectionRunSettings><DataCollectors><DataCollector friendlyName="Code Coverage" /></DataCollectors></DataCollectionRunSettings></RunSettings>""";
 
     [TestMethod]
     public void The_probes_of_several_jobs_are_set_in_the_collectors_buffer_and_nothing_else()
@@ -25,7 +35,7 @@ public sealed class MicrosoftCodeCoverageTests
             var session = MicrosoftCodeCoverage.Find(Settings, prefix)!;
             Assert.AreEqual(buffer, session.Buffers.Single().Path, "the b-files are the buffers, the d-files are not");
             Assert.AreEqual(8, session.Buffers.Single().Length);
-            Assert.IsNull(session.Warning);
+            Assert.AreEqual(0, session.Warnings.Count(), "buffers, and ContainerTest left out: " + string.Join(" | ", session.Warnings));
 
             Assert.IsNull(session.Merge(new MicrosoftCoverageProbes(buffer, [0, 2, 3])));
             Assert.IsNull(session.Merge(MicrosoftCoverageProbes.FromMessage(new MicrosoftCoverageProbes(buffer, [3, 4]).ToMessage())));
@@ -70,6 +80,28 @@ public sealed class MicrosoftCodeCoverageTests
         Assert.IsNull(MicrosoftCodeCoverage.Find("<RunSettings />", "/tmp/CodeCoverage.x."));
         var none = MicrosoftCodeCoverage.Find(Settings, null)!;
         Assert.AreEqual(0, none.Buffers.Count);
-        StringAssert.Contains(none.Warning, "instrumented no module");
+        StringAssert.Contains(none.Warnings.Single(), "instrumented no module");
+    }
+
+    [TestMethod]
+    public void Run_settings_that_do_not_leave_ContainerTest_out_of_the_report_draw_a_warning_that_says_how()
+    {
+        var folder = Directory.CreateTempSubdirectory("containertest-mscoverage-").FullName;
+        try
+        {
+            var prefix = Path.Combine(folder, "CodeCoverage.session.");
+            File.WriteAllBytes(prefix + "b1", new byte[4]);
+
+            var warning = MicrosoftCodeCoverage.Find(BareSettings, prefix)!.Warnings.Single();
+            StringAssert.Contains(warning, "without leaving out ContainerTest's own assemblies");
+            StringAssert.Contains(warning, File.ReadAllText(DotnetTest.PathOf("nuget/build/ContainerTest.runsettings")).Split('\n').Single(l => l.Contains("containertest[", StringComparison.Ordinal)).Trim(), "the exclusion ContainerTest's own run settings have");
+            Assert.AreEqual(0, MicrosoftCodeCoverage.Find(Settings, prefix)!.Warnings.Count(), "ContainerTest's own exclusions");
+            var including = BareSettings.Replace("<DataCollector friendlyName=\"Code Coverage\" />", "<DataCollector friendlyName=\"Code Coverage\"><Configuration><CodeCoverage><ModulePaths><Include><ModulePath>.*Lib\\.dll$</ModulePath></Include></ModulePaths></CodeCoverage></Configuration></DataCollector>", StringComparison.Ordinal);
+            Assert.AreEqual(0, MicrosoftCodeCoverage.Find(including, prefix)!.Warnings.Count(), "a list of what to include leaves ContainerTest out");
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
     }
 }

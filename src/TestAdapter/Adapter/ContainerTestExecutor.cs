@@ -115,7 +115,7 @@ public sealed class ContainerTestExecutor : ITestExecutor, IDisposable
         var handle = new SynchronizedFrameworkHandle(frameworkHandle, recorder);
         var attachments = Path.Combine(runContext.TestRunDirectory ?? Path.GetTempPath(), "ContainerTest");
         var run = new ContainerizedRun(settings, runSettingsXml, attachments, handle);
-        if (run.CoverageWarning is { } coverageWarning)
+        foreach (var coverageWarning in run.CoverageWarnings)
         {
             frameworkHandle.SendMessage(TestMessageLevel.Warning, coverageWarning);
         }

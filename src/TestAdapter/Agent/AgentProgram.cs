@@ -50,6 +50,31 @@ internal static class AgentProgram
         protocol.Nonce = request.Nonce;
         OwnerLink.ExitWhenStdinCloses(stdin);
         var microsoftCoverage = request.MicrosoftCoverageBuffers.Count > 0 ? MicrosoftCoverageRecorder.Start(request.MicrosoftCoverageBuffers) : null;
+        var coverageSent = 0;
+        void SendCoverage()
+        {
+            if (Interlocked.Exchange(ref coverageSent, 1) != 0)
+            {
+                return;
+            }
+
+            foreach (var hits in request.CollectCoverletHits ? CoverletTrackers.Take() : [])
+            {
+                protocol.Write(hits.ToMessage());
+            }
+
+            foreach (var probes in microsoftCoverage?.Take() ?? [])
+            {
+                protocol.Write(probes.ToMessage());
+            }
+        }
+
+        // A test that ends the process (Environment.Exit) still sends what it covered, as natively
+        // the collectors' own trackers flush theirs when the process exits.
+        if (request.CollectCoverletHits || microsoftCoverage is not null)
+        {
+            AppDomain.CurrentDomain.ProcessExit += (_, _) => SendCoverage();
+        }
         try
         {
             var executor = preloaded.Path == request.AdapterPath && preloaded.Uri == request.ExecutorUri && preloaded.Executor is { } ready
@@ -66,16 +91,7 @@ internal static class AgentProgram
                 executor.RunTests([request.TestCase], context, handle);
             }
 
-            foreach (var hits in request.CollectCoverletHits ? CoverletTrackers.Take() : [])
-            {
-                protocol.Write(hits.ToMessage());
-            }
-
-            foreach (var probes in microsoftCoverage?.Take() ?? [])
-            {
-                protocol.Write(probes.ToMessage());
-            }
-
+            SendCoverage();
             protocol.Write(AgentMessages.Done());
             return 0;
         }

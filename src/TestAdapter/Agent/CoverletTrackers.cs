@@ -8,7 +8,12 @@ using ContainerTest.Protocol;
 /// namespace <c>Coverlet.Core.Instrumentation.Tracker</c>, named after the assembly, holding
 /// <c>HitsFilePath</c> and the <c>HitsArray</c> of counts — what coverlet.collector's in-process
 /// collector looks for, too). After the test ran, the agent takes their counts to send home and
-/// unhooks their process-exit flush, which would only write into the container's own /tmp.
+/// unhooks their process-exit flush, which would only write into the container's own /tmp. A module
+/// instrumented twice (a stale instrumentation left on disk, then a new one) carries a tracker per
+/// instrumentation: each is taken. Processes the test started flush their trackers when they exit,
+/// into the job's own temp folder, where nothing else of the host's run is: the hits files found
+/// there are taken too, and removed so that they count once. (The host adds a hits file's counts
+/// only for a module of the test's output folder.)
 /// </summary>
 internal static class CoverletTrackers
 {
@@ -21,13 +26,56 @@ internal static class CoverletTrackers
         foreach (var (assembly, types) in InstrumentableAssemblies.WithTypes())
         {
             var prefix = assembly.GetName().Name + "_";
-            if (Array.Find(types, t => t.Namespace == CoverletHits.TrackerNamespace && t.Name.StartsWith(prefix, StringComparison.Ordinal)) is { } tracker && Take(tracker) is { } hits)
+            foreach (var tracker in types.Where(t => t.Namespace == CoverletHits.TrackerNamespace && t.Name.StartsWith(prefix, StringComparison.Ordinal)))
             {
-                taken.Add(hits);
+                if (Take(tracker) is { } hits)
+                {
+                    taken.Add(hits);
+                }
             }
         }
 
+        taken.AddRange(WrittenByOtherProcesses(taken));
         return taken;
+    }
+
+    /// <summary>The hits files other processes of the job wrote into its temp folder (or beside those of <paramref name="taken"/>), each read and removed.</summary>
+    private static List<CoverletHits> WrittenByOtherProcesses(List<CoverletHits> taken)
+    {
+        var singleHit = taken.Where(h => h.SingleHit).Select(h => h.HitsFilePath).ToHashSet(StringComparer.Ordinal);
+        var folders = taken.Select(h => Path.GetDirectoryName(h.HitsFilePath)!).Append(Path.GetTempPath().TrimEnd(Path.DirectorySeparatorChar));
+        var found = new List<CoverletHits>();
+        foreach (var folder in folders.Distinct(StringComparer.Ordinal))
+        {
+            string[] files;
+            try
+            {
+                files = Directory.GetFiles(folder);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                continue;
+            }
+
+            foreach (var file in files.Where(f => CoverletHits.IsHitsFileName(Path.GetFileName(f))))
+            {
+                try
+                {
+                    var hits = CoverletHits.ReadHitsFile(file);
+                    File.Delete(file);
+                    if (Array.Exists(hits, h => h != 0))
+                    {
+                        found.Add(new CoverletHits(file, singleHit.Contains(file), hits));
+                    }
+                }
+                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidDataException)
+                {
+                    // Not a hits file after all, or one still being written: left alone.
+                }
+            }
+        }
+
+        return found;
     }
 
     private static CoverletHits? Take(Type tracker)

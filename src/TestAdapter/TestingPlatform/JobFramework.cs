@@ -18,6 +18,8 @@ internal sealed class JobFramework(ITestFramework inner, JobReport report, bool 
     /// <summary>Exit code when the host went away.</summary>
     private const int OwnerGoneExitCode = 125;
 
+    private int coverletHitsSent;
+
     /// <inheritdoc />
     public override async Task ExecuteRequestAsync(ExecuteRequestContext context)
     {
@@ -46,6 +48,12 @@ internal sealed class JobFramework(ITestFramework inner, JobReport report, bool 
             var (uid, nonce) = TestingPlatformWire.ReadRequest(line);
             ExitWhenClosed(stdin);
             report.Start(nonce);
+            if (Environment.GetEnvironmentVariable(TestingPlatformWire.CoverletHitsVariable) == "1")
+            {
+                // Also when the test ends the process (Environment.Exit), as coverlet's trackers flush at exit natively.
+                AppDomain.CurrentDomain.ProcessExit += (_, _) => SendCoverletHits();
+            }
+
             request = new RunTestExecutionRequest(run.Session, new TestNodeUidListFilter([new TestNodeUid(uid)]));
         }
 
@@ -56,10 +64,7 @@ internal sealed class JobFramework(ITestFramework inner, JobReport report, bool 
             await completion.Completed.WaitAsync(context.CancellationToken).ConfigureAwait(false);
             if (!discovery && Environment.GetEnvironmentVariable(TestingPlatformWire.CoverletHitsVariable) == "1")
             {
-                foreach (var hits in Agent.CoverletTrackers.Take())
-                {
-                    report.Send(hits.ToMessage());
-                }
+                SendCoverletHits();
             }
 
             report.Finish();
@@ -72,6 +77,20 @@ internal sealed class JobFramework(ITestFramework inner, JobReport report, bool 
         finally
         {
             context.Complete();
+        }
+    }
+
+    /// <summary>Sends coverlet's counts home, once: after the test, or when the test ends the process.</summary>
+    private void SendCoverletHits()
+    {
+        if (Interlocked.Exchange(ref coverletHitsSent, 1) != 0)
+        {
+            return;
+        }
+
+        foreach (var hits in Agent.CoverletTrackers.Take())
+        {
+            report.Send(hits.ToMessage());
         }
     }
 

@@ -1,6 +1,5 @@
 namespace ContainerTest.TestAdapter.Coverage;
 
-using System.Text.RegularExpressions;
 using ContainerTest.Protocol;
 
 /// <summary>
@@ -10,7 +9,7 @@ using ContainerTest.Protocol;
 /// Writers are serialized by the named mutex coverlet's own tracker takes for the same file, so
 /// the test host's in-process collector, flushing the host's own hits, adds rather than overwrites.
 /// </summary>
-internal static partial class CoverletHitsFile
+internal static class CoverletHitsFile
 {
     /// <summary>Largest number of locations accepted (a module with more is not plausible).</summary>
     private const int MaxLocations = 64 * 1024 * 1024;
@@ -18,13 +17,21 @@ internal static partial class CoverletHitsFile
     /// <summary>
     /// Adds <paramref name="hits"/> to its hits file. The path comes from inside the container, so
     /// only what coverlet names is written: a file in this machine's temp folder named
-    /// <c>&lt;module&gt;_&lt;session guid&gt;</c>, not a link. Throws <see cref="InvalidDataException"/>
-    /// for anything else, or when an existing file counts a different number of locations.
+    /// <c>&lt;module&gt;_&lt;session guid&gt;</c>, not a link, and, given <paramref name="outputFolder"/>,
+    /// only for a module of it (<c>&lt;module&gt;.dll</c> or <c>.exe</c> there). Throws
+    /// <see cref="InvalidDataException"/> for anything else, or when an existing file counts a
+    /// different number of locations.
     /// </summary>
-    public static void Merge(CoverletHits hits)
+    public static void Merge(CoverletHits hits, string? outputFolder = null)
     {
         ArgumentNullException.ThrowIfNull(hits);
         var path = Validate(hits);
+        var module = Path.GetFileName(path)[..^37];
+        if (outputFolder is not null && !File.Exists(Path.Combine(outputFolder, module + ".dll")) && !File.Exists(Path.Combine(outputFolder, module + ".exe")))
+        {
+            throw new InvalidDataException($"'{path}' names no module of {outputFolder}");
+        }
+
         using var mutex = new Mutex(true, Path.GetFileNameWithoutExtension(path) + "_Mutex", out var createdNew);
         if (!createdNew)
         {
@@ -36,7 +43,7 @@ internal static partial class CoverletHitsFile
             var merged = hits.Hits;
             if (File.Exists(path))
             {
-                merged = Add(Read(path), hits.Hits, hits.SingleHit);
+                merged = Add(CoverletHits.ReadHitsFile(path), hits.Hits, hits.SingleHit);
             }
 
             var staging = path + ".containertest";
@@ -56,7 +63,7 @@ internal static partial class CoverletHitsFile
         if (!Path.IsPathFullyQualified(path)
             || Path.GetFullPath(path) != path
             || Path.GetDirectoryName(path)?.TrimEnd(Path.DirectorySeparatorChar) != temp
-            || !HitsFileName().IsMatch(Path.GetFileName(path)))
+            || !CoverletHits.IsHitsFileName(Path.GetFileName(path)))
         {
             throw new InvalidDataException($"'{path}' is not a coverlet hits file in {temp}");
         }
@@ -72,19 +79,6 @@ internal static partial class CoverletHitsFile
         }
 
         return path;
-    }
-
-    private static int[] Read(string path)
-    {
-        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);
-        using var reader = new BinaryReader(stream);
-        var counts = new int[reader.ReadInt32()];
-        for (var i = 0; i < counts.Length; i++)
-        {
-            counts[i] = reader.ReadInt32();
-        }
-
-        return counts;
     }
 
     private static int[] Add(int[] existing, int[] hits, bool singleHit)
@@ -114,7 +108,4 @@ internal static partial class CoverletHitsFile
             writer.Write(count);
         }
     }
-
-    [GeneratedRegex(@"^.+_[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")]
-    private static partial Regex HitsFileName();
 }

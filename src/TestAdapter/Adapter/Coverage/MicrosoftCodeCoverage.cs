@@ -22,14 +22,15 @@ internal sealed class MicrosoftCodeCoverage
     private static readonly RunSettingsDataCollector Collector = new("Code Coverage", "datacollector://Microsoft/CodeCoverage/2.0");
 
     private readonly FrozenDictionary<string, MicrosoftCoverageBuffer> buffers;
+    private readonly bool staticInstrumentationOff;
+    private readonly bool leavesContainerTestIn;
     private int errorReported;
 
-    private readonly bool staticInstrumentationOff;
-
-    private MicrosoftCodeCoverage(IReadOnlyList<MicrosoftCoverageBuffer> buffers, bool staticInstrumentationOff)
+    private MicrosoftCodeCoverage(IReadOnlyList<MicrosoftCoverageBuffer> buffers, bool staticInstrumentationOff, bool leavesContainerTestIn)
     {
         Buffers = buffers;
         this.staticInstrumentationOff = staticInstrumentationOff;
+        this.leavesContainerTestIn = leavesContainerTestIn;
         this.buffers = buffers.ToFrozenDictionary(b => b.Path, StringComparer.Ordinal);
     }
 
@@ -37,15 +38,32 @@ internal sealed class MicrosoftCodeCoverage
     public IReadOnlyList<MicrosoftCoverageBuffer> Buffers { get; }
 
     /// <summary>
-    /// What the run says when the collector is on but instruments nothing statically (its settings
-    /// turn that off, or it made no buffer), so that nothing the tests run in their jobs can reach
-    /// its report; null otherwise. (With static instrumentation off, the collector's profiler makes
-    /// a buffer for each module the test host loads, which no job can mark.)
+    /// What the run says up front: when the collector is on but instruments nothing statically (its
+    /// settings turn that off, or it made no buffer), so that nothing the tests run in their jobs
+    /// can reach its report (with static instrumentation off, the collector's profiler makes a
+    /// buffer for each module the test host loads, which no job can mark); and when run settings of
+    /// the user's own enable it without leaving out ContainerTest's assemblies, which run in this
+    /// test host and would fill its report. Empty when there is nothing to say.
     /// </summary>
-    public string? Warning => Buffers.Count > 0 && !staticInstrumentationOff ? null :
-        "ContainerTest: Microsoft's Code Coverage collector (--collect \"Code Coverage\") instrumented no module of the test's output folder, so its report cannot cover the code the tests ran in containers: "
-        + "only its static instrumentation reaches them (it is on unless the run settings set EnableStaticManagedInstrumentation to False). "
-        + "Turn it back on, use coverlet.collector (--collect \"XPlat Code Coverage\"), or run natively for this collector (CONTAINERTEST=0).";
+    public IEnumerable<string> Warnings
+    {
+        get
+        {
+            if (Buffers.Count == 0 || staticInstrumentationOff)
+            {
+                yield return "ContainerTest: Microsoft's Code Coverage collector (--collect \"Code Coverage\") instrumented no module of the test's output folder, so its report cannot cover the code the tests ran in containers: "
+                    + "only its static instrumentation reaches them (it is on unless the run settings set EnableStaticManagedInstrumentation to False). "
+                    + "Turn it back on, use coverlet.collector (--collect \"XPlat Code Coverage\"), or run natively for this collector (CONTAINERTEST=0).";
+            }
+
+            if (leavesContainerTestIn)
+            {
+                yield return "ContainerTest: the run settings enable Microsoft's Code Coverage collector without leaving out ContainerTest's own assemblies, which run in this test host: its report will list them (and Docker.DotNet) beside your code. "
+                    + @"Add to the collector's Configuration/CodeCoverage/ModulePaths/Exclude: <ModulePath>.*[\\/]ContainerTest\.[^\\/]*\.dll$</ModulePath> and <ModulePath>.*[\\/]\.containertest[\\/].*</ModulePath> "
+                    + "(ContainerTest's own run settings, used when a project names none, have them).";
+            }
+        }
+    }
 
     /// <summary>
     /// The collector's session; null when the run settings do not enable the collector. Its buffers
@@ -73,8 +91,9 @@ internal sealed class MicrosoftCodeCoverage
             }
         }
 
-        var staticInstrumentation = (string?)Collector.ConfigurationIn(runSettingsXml)?.Element("CodeCoverage")?.Element("EnableStaticManagedInstrumentation");
-        return new MicrosoftCodeCoverage(buffers, string.Equals(staticInstrumentation?.Trim(), "false", StringComparison.OrdinalIgnoreCase));
+        var codeCoverage = Collector.ConfigurationIn(runSettingsXml)?.Element("CodeCoverage");
+        var staticInstrumentation = (string?)codeCoverage?.Element("EnableStaticManagedInstrumentation");
+        return new MicrosoftCodeCoverage(buffers, string.Equals(staticInstrumentation?.Trim(), "false", StringComparison.OrdinalIgnoreCase), LeavesContainerTestIn(codeCoverage));
     }
 
     /// <summary>
@@ -116,6 +135,22 @@ internal sealed class MicrosoftCodeCoverage
         }
 
         return null;
+    }
+
+    /// <summary>
+    /// True when the collector's module paths neither list only what to include nor exclude both
+    /// ContainerTest's assemblies (<c>ContainerTest.*.dll</c>) and its private runtime folder (<c>.containertest/</c>).
+    /// </summary>
+    private static bool LeavesContainerTestIn(System.Xml.Linq.XElement? codeCoverage)
+    {
+        var modulePaths = codeCoverage?.Element("ModulePaths");
+        if (modulePaths?.Element("Include")?.Elements("ModulePath").Any() == true)
+        {
+            return false;
+        }
+
+        var excluded = modulePaths?.Element("Exclude")?.Elements("ModulePath").Select(p => p.Value).ToList() ?? [];
+        return !(excluded.Any(p => p.Contains("ContainerTest", StringComparison.Ordinal)) && excluded.Any(p => p.Contains("containertest", StringComparison.Ordinal)));
     }
 
     private string? Once(string warning) => Interlocked.Exchange(ref errorReported, 1) == 0 ? warning : null;

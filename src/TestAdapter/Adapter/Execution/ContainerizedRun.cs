@@ -25,8 +25,8 @@ internal sealed class ContainerizedRun(ContainerTestSettings settings, string? r
     private volatile bool anyFailed;
     private Task<Prepared>? preparing;
 
-    /// <summary>What the run says up front about a coverage collector that cannot measure its jobs; null when there is nothing to say.</summary>
-    public string? CoverageWarning => microsoftCoverage?.Warning;
+    /// <summary>What the run says up front about a coverage collector that cannot measure its jobs, or would report ContainerTest's own assemblies.</summary>
+    public IEnumerable<string> CoverageWarnings => microsoftCoverage?.Warnings ?? [];
 
     /// <summary>
     /// Starts what a run needs before its first test, while the test host discovers the tests:
@@ -402,7 +402,7 @@ internal sealed class ContainerizedRun(ContainerTestSettings settings, string? r
     {
         try
         {
-            CoverletHitsFile.Merge(CoverletHits.FromMessage(message));
+            CoverletHitsFile.Merge(CoverletHits.FromMessage(message), Path.GetDirectoryName(Path.GetFullPath(testCase.Source)));
         }
         catch (Exception ex) when (ex is InvalidDataException or IOException or UnauthorizedAccessException or FormatException)
         {
