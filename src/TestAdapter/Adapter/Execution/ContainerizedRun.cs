@@ -61,6 +61,14 @@ internal sealed class ContainerizedRun(ContainerTestSettings settings, string? r
                 handle.SendMessage(TestMessageLevel.Warning, notice);
             }
 
+            foreach (var folder in testCases.Select(t => Path.GetDirectoryName(Path.GetFullPath(t.Source))!).Distinct(StringComparer.Ordinal))
+            {
+                if (UnenterableOutputFolder.Warning(folder, settings.User) is { } closed)
+                {
+                    handle.SendMessage(TestMessageLevel.Warning, closed);
+                }
+            }
+
             IRunServices? services = null;
             if (settings.Services.Count > 0)
             {
