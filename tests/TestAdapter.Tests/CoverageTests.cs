@@ -202,6 +202,13 @@ public sealed partial class CoverageTests
         StringAssert.Contains(contained.Output, "EnableStaticManagedInstrumentation", "the warning names the setting");
         StringAssert.Contains(contained.Output, "XPlat Code Coverage", "and the collector that works");
         Assert.IsTrue(contained.Report.Results.All(r => r.ContainerId is { Length: 12 }), "the tests still ran in containers");
+
+        // Run settings of the user's own, without ContainerTest's exclusions: the collector's profiler
+        // instruments what loads in the test host, yet ContainerTest's own assemblies stay out (their
+        // assembly-level ExcludeFromCodeCoverage); its private dependencies do not, and the run says how.
+        var packages = Cobertura.Load(contained.Output).Packages;
+        Assert.IsFalse(packages.Any(p => p.StartsWith("ContainerTest", StringComparison.Ordinal)), "ContainerTest's assemblies are not in the report: " + string.Join(", ", packages));
+        Assert.AreEqual(1, Regex.Count(contained.Output, Regex.Escape("without leaving out ContainerTest's private dependencies")), contained.Output);
         Directory.Delete(Path.GetDirectoryName(settings)!, recursive: true);
     }
 

@@ -93,7 +93,7 @@ public sealed class MicrosoftCodeCoverageTests
             File.WriteAllBytes(prefix + "b1", new byte[4]);
 
             var warning = MicrosoftCodeCoverage.Find(BareSettings, prefix)!.Warnings.Single();
-            StringAssert.Contains(warning, "without leaving out ContainerTest's own assemblies");
+            StringAssert.Contains(warning, "without leaving out ContainerTest's private dependencies");
             StringAssert.Contains(warning, File.ReadAllText(DotnetTest.PathOf("nuget/build/ContainerTest.runsettings")).Split('\n').Single(l => l.Contains("containertest[", StringComparison.Ordinal)).Trim(), "the exclusion ContainerTest's own run settings have");
             Assert.AreEqual(0, MicrosoftCodeCoverage.Find(Settings, prefix)!.Warnings.Count(), "ContainerTest's own exclusions");
             var including = BareSettings.Replace("<DataCollector friendlyName=\"Code Coverage\" />", "<DataCollector friendlyName=\"Code Coverage\"><Configuration><CodeCoverage><ModulePaths><Include><ModulePath>.*Lib\\.dll$</ModulePath></Include></ModulePaths></CodeCoverage></Configuration></DataCollector>", StringComparison.Ordinal);
