@@ -147,8 +147,14 @@ cmd_test() {
     run_test_project "$beside" "$results" >"$results/TestAdapter.Tests.summary" 2>&1 &
     beside_pid=$!
   fi
+  # Cli.Tests last: its terminal tests wait on a shell's prompt, and TestAdapter.Tests opens with
+  # its heaviest minutes (runs killed under the load of other runs beside them).
+  local project_list=()
   for project in "$ROOT"/tests/*/*.Tests.csproj; do
-    [ "$project" = "$beside" ] && continue
+    [ "$project" = "$beside" ] || [[ "$project" == */Cli.Tests.csproj ]] || project_list+=("$project")
+  done
+  [ -f "$ROOT/tests/Cli.Tests/Cli.Tests.csproj" ] && project_list+=("$ROOT/tests/Cli.Tests/Cli.Tests.csproj")
+  for project in "${project_list[@]}"; do
     say "testing $(basename "$project" .csproj)"
     run_test_project "$project" "$results"
   done
