@@ -203,19 +203,21 @@ public sealed partial class CoverageTests
         StringAssert.Contains(contained.Output, "XPlat Code Coverage", "and the collector that works");
         Assert.IsTrue(contained.Report.Results.All(r => r.ContainerId is { Length: 12 }), "the tests still ran in containers");
 
-        // Run settings of the user's own, without ContainerTest's exclusions: the collector's profiler
-        // instruments what loads in the test host, yet ContainerTest's own assemblies stay out (their
-        // assembly-level ExcludeFromCodeCoverage); its private dependencies do not, and the run says how.
+        // Run settings of the user's own, which exclude nothing: the collector's profiler instruments
+        // what loads in the test host, yet neither ContainerTest's assemblies (their assembly-level
+        // ExcludeFromCodeCoverage) nor its private dependencies (shipped without symbols) are measured.
         var packages = Cobertura.Load(contained.Output).Packages;
-        Assert.IsFalse(packages.Any(p => p.StartsWith("ContainerTest", StringComparison.Ordinal)), "ContainerTest's assemblies are not in the report: " + string.Join(", ", packages));
-        Assert.AreEqual(1, Regex.Count(contained.Output, Regex.Escape("without leaving out ContainerTest's private dependencies")), contained.Output);
+        Assert.AreEqual("CoverageLibrary, CoverageMSTestFixture", string.Join(", ", packages), "only the user's modules are in the report");
+        Assert.IsFalse(contained.Output.Contains(".containertest", StringComparison.Ordinal), "no exclusion is asked for: " + contained.Output);
         Directory.Delete(Path.GetDirectoryName(settings)!, recursive: true);
     }
 
     /// <summary>
     /// The user's case: the packed ContainerTest added to a fresh project. Neither collector's report
-    /// names ContainerTest's assemblies or its private dependencies (Docker.DotNet carries its own
-    /// symbols), natively or with containers, and each covers the containers as natively.
+    /// names ContainerTest's assemblies or its private dependencies (Docker.DotNet's package embeds
+    /// its symbols; ContainerTest ships it without), natively or with containers, under
+    /// <c>--collect</c> and under run settings of the user's own that exclude nothing, and each
+    /// report covers the containers as natively.
     /// </summary>
     [TestMethod]
     public async Task With_the_package_no_report_names_ContainerTest_or_its_dependencies()
@@ -259,12 +261,20 @@ public sealed partial class CoverageTests
             """);
         await RunOrFailAsync(["build", "-nologo"], project);
 
+        // Run settings of the user's own, which say nothing of ContainerTest.
+        var ownSettings = Path.Combine(work, "own.runsettings");
+        await File.WriteAllTextAsync(ownSettings, """
+            <RunSettings><DataCollectionRunSettings><DataCollectors>
+              <DataCollector friendlyName="Code Coverage"><Configuration><Format>cobertura</Format></Configuration></DataCollector>
+            </DataCollectors></DataCollectionRunSettings></RunSettings>
+            """);
+
         var reports = new Dictionary<string, Cobertura>();
-        foreach (var (collector, name) in new[] { ("XPlat Code Coverage", "coverlet"), ("Code Coverage;Format=cobertura", "microsoft") })
+        foreach (var (collect, name) in new[] { (new[] { "--collect", "XPlat Code Coverage" }, "coverlet"), (["--collect", "Code Coverage;Format=cobertura"], "microsoft"), (["--settings", ownSettings], "microsoft-own-settings") })
         {
             foreach (var (enabled, mode) in new[] { ("0", "native"), ("1", "containers") })
             {
-                var (exit, output) = await DotnetTest.RunAsync(["test", "--no-build", "--collect", collector, "--results-directory", Path.Combine(work, $"{name}-{mode}")], new Dictionary<string, string> { ["CONTAINERTEST"] = enabled }, TimeSpan.FromMinutes(5), CancellationToken.None, project);
+                var (exit, output) = await DotnetTest.RunAsync(["test", "--no-build", .. collect, "--results-directory", Path.Combine(work, $"{name}-{mode}")], new Dictionary<string, string> { ["CONTAINERTEST"] = enabled }, TimeSpan.FromMinutes(5), CancellationToken.None, project);
                 Assert.AreEqual(0, exit, output);
                 reports[$"{name} {mode}"] = Cobertura.Load(output);
             }
@@ -274,6 +284,9 @@ public sealed partial class CoverageTests
         Assert.AreEqual("Lib", string.Join(", ", reports["coverlet containers"].Packages));
         Assert.AreEqual("Fresh, Lib", string.Join(", ", reports["microsoft native"].Packages));
         Assert.AreEqual("Fresh, Lib", string.Join(", ", reports["microsoft containers"].Packages));
+        Assert.AreEqual("Fresh, Lib", string.Join(", ", reports["microsoft-own-settings native"].Packages));
+        Assert.AreEqual("Fresh, Lib", string.Join(", ", reports["microsoft-own-settings containers"].Packages), "nothing of ContainerTest's under settings that exclude nothing");
+        CollectionAssert.AreEqual(reports["microsoft-own-settings native"].Lines("Lib"), reports["microsoft-own-settings containers"].Lines("Lib"));
         CollectionAssert.AreEqual(reports["coverlet native"].Lines("Lib"), reports["coverlet containers"].Lines("Lib"));
         Assert.IsTrue(reports["microsoft native"].Lines("Lib").Any(l => l.Hits > 0), "natively, Microsoft's collector covers the library");
         CollectionAssert.AreEqual(reports["microsoft native"].Lines("Lib"), reports["microsoft containers"].Lines("Lib"));

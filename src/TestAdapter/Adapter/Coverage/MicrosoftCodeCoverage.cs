@@ -23,14 +23,12 @@ internal sealed class MicrosoftCodeCoverage
 
     private readonly FrozenDictionary<string, MicrosoftCoverageBuffer> buffers;
     private readonly bool staticInstrumentationOff;
-    private readonly bool leavesContainerTestIn;
     private int errorReported;
 
-    private MicrosoftCodeCoverage(IReadOnlyList<MicrosoftCoverageBuffer> buffers, bool staticInstrumentationOff, bool leavesContainerTestIn)
+    private MicrosoftCodeCoverage(IReadOnlyList<MicrosoftCoverageBuffer> buffers, bool staticInstrumentationOff)
     {
         Buffers = buffers;
         this.staticInstrumentationOff = staticInstrumentationOff;
-        this.leavesContainerTestIn = leavesContainerTestIn;
         this.buffers = buffers.ToFrozenDictionary(b => b.Path, StringComparer.Ordinal);
     }
 
@@ -41,11 +39,10 @@ internal sealed class MicrosoftCodeCoverage
     /// What the run says up front: when the collector is on but instruments nothing statically (its
     /// settings turn that off, or it made no buffer), so that nothing the tests run in their jobs
     /// can reach its report (with static instrumentation off, the collector's profiler makes a
-    /// buffer for each module the test host loads, which no job can mark); and when run settings of
-    /// the user's own enable it without leaving out ContainerTest's private dependencies, which run
-    /// in this test host and would fill its report (ContainerTest's own assemblies carry the
-    /// assembly-level ExcludeFromCodeCoverage the collector honours; third-party ones cannot).
-    /// Empty when there is nothing to say.
+    /// buffer for each module the test host loads, which no job can mark). Empty when there is
+    /// nothing to say. Nothing of ContainerTest's needs excluding in the user's settings: its own
+    /// assemblies carry the assembly-level ExcludeFromCodeCoverage the collector honours, and its
+    /// private dependencies come without symbols, which the collector needs to instrument a module.
     /// </summary>
     public IEnumerable<string> Warnings
     {
@@ -56,13 +53,6 @@ internal sealed class MicrosoftCodeCoverage
                 yield return "ContainerTest: Microsoft's Code Coverage collector (--collect \"Code Coverage\") instrumented no module of the test's output folder, so its report cannot cover the code the tests ran in containers: "
                     + "only its static instrumentation reaches them (it is on unless the run settings set EnableStaticManagedInstrumentation to False). "
                     + "Turn it back on, use coverlet.collector (--collect \"XPlat Code Coverage\"), or run natively for this collector (CONTAINERTEST=0).";
-            }
-
-            if (leavesContainerTestIn)
-            {
-                yield return "ContainerTest: the run settings enable Microsoft's Code Coverage collector without leaving out ContainerTest's private dependencies (Docker.DotNet and what it needs, in .containertest/runtime/), which run in this test host: its report will list them beside your code. "
-                    + @"Add to the collector's Configuration/CodeCoverage/ModulePaths/Exclude: <ModulePath>.*[\\/]\.containertest[\\/].*</ModulePath> "
-                    + "(ContainerTest's own run settings, used when a project names none, have it; ContainerTest's own assemblies are left out whatever the settings).";
             }
         }
     }
@@ -95,7 +85,7 @@ internal sealed class MicrosoftCodeCoverage
 
         var codeCoverage = Collector.ConfigurationIn(runSettingsXml)?.Element("CodeCoverage");
         var staticInstrumentation = (string?)codeCoverage?.Element("EnableStaticManagedInstrumentation");
-        return new MicrosoftCodeCoverage(buffers, string.Equals(staticInstrumentation?.Trim(), "false", StringComparison.OrdinalIgnoreCase), LeavesContainerTestIn(codeCoverage));
+        return new MicrosoftCodeCoverage(buffers, string.Equals(staticInstrumentation?.Trim(), "false", StringComparison.OrdinalIgnoreCase));
     }
 
     /// <summary>
@@ -137,22 +127,6 @@ internal sealed class MicrosoftCodeCoverage
         }
 
         return null;
-    }
-
-    /// <summary>
-    /// True when the collector's module paths neither list only what to include nor exclude
-    /// ContainerTest's private runtime folder (<c>.containertest/</c>).
-    /// </summary>
-    private static bool LeavesContainerTestIn(System.Xml.Linq.XElement? codeCoverage)
-    {
-        var modulePaths = codeCoverage?.Element("ModulePaths");
-        if (modulePaths?.Element("Include")?.Elements("ModulePath").Any() == true)
-        {
-            return false;
-        }
-
-        var excluded = modulePaths?.Element("Exclude")?.Elements("ModulePath").Select(p => p.Value).ToList() ?? [];
-        return !excluded.Any(p => p.Contains("containertest", StringComparison.Ordinal));
     }
 
     private string? Once(string warning) => Interlocked.Exchange(ref errorReported, 1) == 0 ? warning : null;
