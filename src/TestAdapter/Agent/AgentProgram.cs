@@ -53,17 +53,18 @@ internal static class AgentProgram
         var coverageSent = 0;
         void SendCoverage()
         {
-            if (Interlocked.Exchange(ref coverageSent, 1) != 0)
+            if ((!request.CollectCoverletHits && microsoftCoverage is null) || Interlocked.Exchange(ref coverageSent, 1) != 0)
             {
                 return;
             }
 
-            foreach (var hits in request.CollectCoverletHits ? CoverletTrackers.Take() : [])
+            var assemblies = InstrumentableAssemblies.WithTypes().ToList(); // one walk over the types for every collector
+            foreach (var hits in request.CollectCoverletHits ? CoverletTrackers.Take(assemblies) : [])
             {
                 protocol.Write(hits.ToMessage());
             }
 
-            foreach (var probes in microsoftCoverage?.Take() ?? [])
+            foreach (var probes in microsoftCoverage?.Take(assemblies) ?? [])
             {
                 protocol.Write(probes.ToMessage());
             }

@@ -19,11 +19,15 @@ internal static class CoverletTrackers
 {
     private const BindingFlags Statics = BindingFlags.Public | BindingFlags.Static;
 
-    /// <summary>The counts of every instrumented module loaded in this process that recorded a hit; none without coverlet.</summary>
-    public static IReadOnlyList<CoverletHits> Take()
+    /// <summary>
+    /// The counts of every instrumented module loaded in this process that recorded a hit; none
+    /// without coverlet. <paramref name="assemblies"/> is <see cref="InstrumentableAssemblies.WithTypes"/>,
+    /// taken once for every collector.
+    /// </summary>
+    public static IReadOnlyList<CoverletHits> Take(IReadOnlyList<(Assembly Assembly, Type[] Types)> assemblies)
     {
         var taken = new List<CoverletHits>();
-        foreach (var (assembly, types) in InstrumentableAssemblies.WithTypes())
+        foreach (var (assembly, types) in assemblies)
         {
             var prefix = assembly.GetName().Name + "_";
             foreach (var tracker in types.Where(t => t.Namespace == CoverletHits.TrackerNamespace && t.Name.StartsWith(prefix, StringComparison.Ordinal)))

@@ -45,15 +45,19 @@ internal sealed class MicrosoftCoverageRecorder
         }
     }
 
-    /// <summary>The probes the test marked, a message per buffer with any; or one message saying why they could not be recorded.</summary>
-    public IReadOnlyList<MicrosoftCoverageProbes> Take()
+    /// <summary>
+    /// The probes the test marked, a message per buffer with any; or one message saying why they
+    /// could not be recorded. <paramref name="assemblies"/> is <see cref="InstrumentableAssemblies.WithTypes"/>,
+    /// taken once for every collector: the trackers to flush are found among their types.
+    /// </summary>
+    public IReadOnlyList<MicrosoftCoverageProbes> Take(IReadOnlyList<(Assembly Assembly, Type[] Types)> assemblies)
     {
         if (error is not null)
         {
             return [new MicrosoftCoverageProbes(buffers[0].Path, [], error)];
         }
 
-        FlushTrackers();
+        FlushTrackers(assemblies);
         var taken = new List<MicrosoftCoverageProbes>();
         foreach (var buffer in buffers)
         {
@@ -86,9 +90,9 @@ internal sealed class MicrosoftCoverageRecorder
     }
 
     /// <summary>Calls the public static <c>Flush()</c> of every tracker the collector put into a module of this process (namespace <see cref="TrackerNamespace"/>).</summary>
-    private static void FlushTrackers()
+    private static void FlushTrackers(IReadOnlyList<(Assembly Assembly, Type[] Types)> assemblies)
     {
-        foreach (var (_, types) in InstrumentableAssemblies.WithTypes())
+        foreach (var (_, types) in assemblies)
         {
             foreach (var type in types)
             {

@@ -88,7 +88,7 @@ internal sealed class JobFramework(ITestFramework inner, JobReport report, bool 
             return;
         }
 
-        foreach (var hits in Agent.CoverletTrackers.Take())
+        foreach (var hits in Agent.CoverletTrackers.Take([.. Agent.InstrumentableAssemblies.WithTypes()]))
         {
             report.Send(hits.ToMessage());
         }
