@@ -185,16 +185,8 @@ public sealed partial class CoverageTests
     {
         var project = DotnetTest.PathOf("tests/Fixtures/TestProjects/Coverage/CoverageMSTestFixture/CoverageMSTestFixture.csproj");
         await DotnetTest.BuildAsync(project, CancellationToken.None);
-        var settings = Path.Combine(Directory.CreateTempSubdirectory("containertest-coverage-settings-").FullName, "dynamic-only.runsettings");
-        await File.WriteAllTextAsync(settings, """
-            <RunSettings><DataCollectionRunSettings><DataCollectors>
-              <DataCollector friendlyName="Code Coverage"><Configuration>
-                <Format>cobertura</Format>
-                <CodeCoverage><EnableStaticManagedInstrumentation>False</EnableStaticManagedInstrumentation></CodeCoverage>
-              </Configuration></DataCollector>
-            </DataCollectors></DataCollectionRunSettings></RunSettings>
-            """);
-        const string Warning = "ContainerTest: Microsoft's Code Coverage collector (--collect \"Code Coverage\") instrumented no module of the test's output folder";
+        var settings = await MicrosoftCoverageSettingsAsync("<EnableStaticManagedInstrumentation>False</EnableStaticManagedInstrumentation>");
+        const string Warning = "ContainerTest: Microsoft's code coverage collector (the \"Code Coverage\" data collector) instrumented no module of the test's output folder";
 
         var contained = await DotnetTest.TestAsync(project, ["--settings", settings]);
 
@@ -209,6 +201,35 @@ public sealed partial class CoverageTests
         var packages = Cobertura.Load(contained.Output).Packages;
         Assert.AreEqual("CoverageLibrary, CoverageMSTestFixture", string.Join(", ", packages), "only the user's modules are in the report");
         Assert.IsFalse(contained.Output.Contains(".containertest", StringComparison.Ordinal), "no exclusion is asked for: " + contained.Output);
+        Directory.Delete(Path.GetDirectoryName(settings)!, recursive: true);
+    }
+
+    /// <summary>
+    /// With its dynamic (profiler) instrumentation off, Microsoft's collector tells the test host
+    /// only its session's name, not where its buffers are; its static instrumentation still reaches
+    /// the tests, and the report is the native one.
+    /// </summary>
+    [TestMethod]
+    public async Task Microsoft_code_coverage_without_dynamic_instrumentation_reports_what_the_containers_ran_as_a_native_run_does()
+    {
+        var project = DotnetTest.PathOf("tests/Fixtures/TestProjects/Coverage/CoverageMSTestFixture/CoverageMSTestFixture.csproj");
+        await DotnetTest.BuildAsync(project, CancellationToken.None);
+        var settings = await MicrosoftCoverageSettingsAsync("<EnableDynamicManagedInstrumentation>False</EnableDynamicManagedInstrumentation>");
+
+        var native = await DotnetTest.TestAsync(project, ["--settings", settings], new Dictionary<string, string> { ["CONTAINERTEST"] = "0" });
+        var contained = await DotnetTest.TestAsync(project, ["--settings", settings]);
+
+        Assert.IsTrue(contained.Report.Results.All(r => r.ContainerId is { Length: 12 }), "the tests ran in sandboxes: " + contained.Output);
+        Assert.IsFalse(contained.Output.Contains("code coverage collector", StringComparison.Ordinal), "nothing to warn of: " + contained.Output);
+        var nativeReport = Cobertura.Load(native.Output);
+        var containedReport = Cobertura.Load(contained.Output);
+        Assert.IsTrue(nativeReport.Lines("CoverageLibrary").Any(l => l.Hits > 0), "natively the library is covered: " + string.Join(", ", nativeReport.Packages));
+        Assert.AreEqual(string.Join(", ", nativeReport.Packages), string.Join(", ", containedReport.Packages));
+        foreach (var package in nativeReport.Packages)
+        {
+            CollectionAssert.AreEqual(nativeReport.Lines(package), containedReport.Lines(package), $"{package}: the same lines covered as natively");
+        }
+
         Directory.Delete(Path.GetDirectoryName(settings)!, recursive: true);
     }
 
@@ -269,8 +290,19 @@ public sealed partial class CoverageTests
             </DataCollectors></DataCollectionRunSettings></RunSettings>
             """);
 
+        // And settings that include every attribute, which overrides the assembly-level
+        // ExcludeFromCodeCoverage: ContainerTest's assemblies carry no symbols, so they stay out.
+        var attributeSettings = Path.Combine(work, "attributes.runsettings");
+        await File.WriteAllTextAsync(attributeSettings, """
+            <RunSettings><DataCollectionRunSettings><DataCollectors>
+              <DataCollector friendlyName="Code Coverage"><Configuration><Format>cobertura</Format>
+                <CodeCoverage><Attributes><Include><Attribute>.*</Attribute></Include></Attributes></CodeCoverage>
+              </Configuration></DataCollector>
+            </DataCollectors></DataCollectionRunSettings></RunSettings>
+            """);
+
         var reports = new Dictionary<string, Cobertura>();
-        foreach (var (collect, name) in new[] { (new[] { "--collect", "XPlat Code Coverage" }, "coverlet"), (["--collect", "Code Coverage;Format=cobertura"], "microsoft"), (["--settings", ownSettings], "microsoft-own-settings") })
+        foreach (var (collect, name) in new[] { (new[] { "--collect", "XPlat Code Coverage" }, "coverlet"), (["--collect", "Code Coverage;Format=cobertura"], "microsoft"), (["--settings", ownSettings], "microsoft-own-settings"), (["--settings", attributeSettings], "microsoft-attributes") })
         {
             foreach (var (enabled, mode) in new[] { ("0", "native"), ("1", "containers") })
             {
@@ -287,11 +319,34 @@ public sealed partial class CoverageTests
         Assert.AreEqual("Fresh, Lib", string.Join(", ", reports["microsoft-own-settings native"].Packages));
         Assert.AreEqual("Fresh, Lib", string.Join(", ", reports["microsoft-own-settings containers"].Packages), "nothing of ContainerTest's under settings that exclude nothing");
         CollectionAssert.AreEqual(reports["microsoft-own-settings native"].Lines("Lib"), reports["microsoft-own-settings containers"].Lines("Lib"));
+        var attributed = reports["microsoft-attributes native"].Packages;
+        Assert.IsFalse(attributed.Any(p => p.StartsWith("ContainerTest", StringComparison.Ordinal) || p.StartsWith("Docker", StringComparison.Ordinal)), "natively, with every attribute included: " + string.Join(", ", attributed));
+        Assert.AreEqual(string.Join(", ", attributed), string.Join(", ", reports["microsoft-attributes containers"].Packages), "with containers too");
+        foreach (var package in attributed)
+        {
+            CollectionAssert.AreEqual(reports["microsoft-attributes native"].Lines(package), reports["microsoft-attributes containers"].Lines(package), package);
+        }
+
         CollectionAssert.AreEqual(reports["coverlet native"].Lines("Lib"), reports["coverlet containers"].Lines("Lib"));
         Assert.IsTrue(reports["microsoft native"].Lines("Lib").Any(l => l.Hits > 0), "natively, Microsoft's collector covers the library");
         CollectionAssert.AreEqual(reports["microsoft native"].Lines("Lib"), reports["microsoft containers"].Lines("Lib"));
         CollectionAssert.AreEqual(reports["microsoft native"].Lines("Fresh"), reports["microsoft containers"].Lines("Fresh"));
         Directory.Delete(work, recursive: true);
+    }
+
+    /// <summary>Run settings of a user's own in a folder of their own: Microsoft's collector, cobertura, and <paramref name="codeCoverage"/> in its CodeCoverage element.</summary>
+    private static async Task<string> MicrosoftCoverageSettingsAsync(string codeCoverage)
+    {
+        var settings = Path.Combine(Directory.CreateTempSubdirectory("containertest-coverage-settings-").FullName, "own.runsettings");
+        await File.WriteAllTextAsync(settings, $"""
+            <RunSettings><DataCollectionRunSettings><DataCollectors>
+              <DataCollector friendlyName="Code Coverage"><Configuration>
+                <Format>cobertura</Format>
+                <CodeCoverage>{codeCoverage}</CodeCoverage>
+              </Configuration></DataCollector>
+            </DataCollectors></DataCollectionRunSettings></RunSettings>
+            """);
+        return settings;
     }
 
     private static async Task RunOrFailAsync(string[] arguments, string workingDirectory)

@@ -99,4 +99,18 @@ public sealed class MicrosoftCodeCoverageTests
             Directory.Delete(folder, recursive: true);
         }
     }
+
+    [TestMethod]
+    public void The_buffers_prefix_is_the_collectors_variable_or_else_the_temp_folder_and_session()
+    {
+        Dictionary<string, string> environment = new() { ["CODE_COVERAGE_DATA_PREFIX"] = "/x/CodeCoverage.s1.", ["CODE_COVERAGE_SESSION_NAME"] = "s1" };
+        Assert.AreEqual("/x/CodeCoverage.s1.", MicrosoftCodeCoverage.DataPrefix(environment.GetValueOrDefault));
+
+        environment.Remove("CODE_COVERAGE_DATA_PREFIX");
+        Assert.AreEqual(Path.Combine(Path.GetTempPath(), "CodeCoverage.s1."), MicrosoftCodeCoverage.DataPrefix(environment.GetValueOrDefault), "without the profiler, only the session is named");
+
+        environment["CODE_COVERAGE_SESSION_NAME"] = "../etc";
+        Assert.IsNull(MicrosoftCodeCoverage.DataPrefix(environment.GetValueOrDefault), "a session name that is a path leads nowhere");
+        Assert.IsNull(MicrosoftCodeCoverage.DataPrefix(_ => null), "no collector");
+    }
 }

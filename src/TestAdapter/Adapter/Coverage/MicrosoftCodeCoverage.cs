@@ -19,6 +19,9 @@ internal sealed class MicrosoftCodeCoverage
     /// <summary>The variable the collector gives the test host: its temp folder and session, the buffers' common prefix.</summary>
     public const string DataPrefixVariable = "CODE_COVERAGE_DATA_PREFIX";
 
+    /// <summary>The variable that names the collector's session, which the collector gives the test host whatever its settings.</summary>
+    public const string SessionNameVariable = "CODE_COVERAGE_SESSION_NAME";
+
     private static readonly RunSettingsDataCollector Collector = new("Code Coverage", "datacollector://Microsoft/CodeCoverage/2.0");
 
     private readonly FrozenDictionary<string, MicrosoftCoverageBuffer> buffers;
@@ -50,7 +53,7 @@ internal sealed class MicrosoftCodeCoverage
         {
             if (Buffers.Count == 0 || staticInstrumentationOff)
             {
-                yield return "ContainerTest: Microsoft's Code Coverage collector (--collect \"Code Coverage\") instrumented no module of the test's output folder, so its report cannot cover the code the tests ran in containers: "
+                yield return "ContainerTest: Microsoft's code coverage collector (the \"Code Coverage\" data collector) instrumented no module of the test's output folder, so its report cannot cover the code the tests ran in containers: "
                     + "only its static instrumentation reaches them (it is on unless the run settings set EnableStaticManagedInstrumentation to False). "
                     + "Turn it back on, use coverlet.collector (--collect \"XPlat Code Coverage\"), or run natively for this collector (CONTAINERTEST=0).";
             }
@@ -58,10 +61,30 @@ internal sealed class MicrosoftCodeCoverage
     }
 
     /// <summary>
+    /// The buffers' common prefix in this test host: <see cref="DataPrefixVariable"/>, which the
+    /// collector sets along with its profiler; without the profiler (its settings turn dynamic
+    /// instrumentation off) only <see cref="SessionNameVariable"/> is set, and the statically
+    /// instrumented modules still name <c>&lt;temp folder&gt;/CodeCoverage.&lt;session&gt;.b&lt;guid&gt;</c>
+    /// (Microsoft.CodeCoverage 18.11, observed natively, with and without TMPDIR). Null when neither is set.
+    /// </summary>
+    public static string? DataPrefix(Func<string, string?> variable)
+    {
+        if (variable(DataPrefixVariable) is { Length: > 0 } prefix)
+        {
+            return prefix;
+        }
+
+        var session = variable(SessionNameVariable);
+        return string.IsNullOrEmpty(session) || session.IndexOfAny(['/', '\\']) >= 0 || session.Contains("..", StringComparison.Ordinal)
+            ? null
+            : Path.Combine(Path.GetTempPath(), "CodeCoverage." + session + ".");
+    }
+
+    /// <summary>
     /// The collector's session; null when the run settings do not enable the collector. Its buffers
     /// are the files named <paramref name="dataPrefix"/><c>b*</c> (none without a prefix: the
-    /// collector did not start). The prefix is what the collector gave this test host in
-    /// <see cref="DataPrefixVariable"/>, for example <c>/tmp/CodeCoverage.&lt;session&gt;.</c>.
+    /// collector did not start). The prefix is <see cref="DataPrefix"/> of this test host's
+    /// environment, for example <c>/tmp/CodeCoverage.&lt;session&gt;.</c>.
     /// </summary>
     public static MicrosoftCodeCoverage? Find(string? runSettingsXml, string? dataPrefix)
     {

@@ -20,7 +20,10 @@ using Microsoft.VisualStudio.TestPlatform.ObjectModel.Logging;
 /// </summary>
 internal sealed class ContainerizedRun(ContainerTestSettings settings, string? runSettingsXml, string attachmentRoot, SynchronizedFrameworkHandle handle)
 {
-    private readonly MicrosoftCodeCoverage? microsoftCoverage = MicrosoftCodeCoverage.Find(runSettingsXml, Environment.GetEnvironmentVariable(MicrosoftCodeCoverage.DataPrefixVariable));
+    private readonly MicrosoftCodeCoverage? microsoftCoverage = MicrosoftCodeCoverage.Find(runSettingsXml, MicrosoftCodeCoverage.DataPrefix(Environment.GetEnvironmentVariable));
+
+    /// <summary>Why coverage could not be merged, each said once a run (the same cause fails every test alike).</summary>
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, byte> coverageFailures = new(StringComparer.Ordinal);
     private string? image;
     private volatile bool anyFailed;
     private Task<Prepared>? preparing;
@@ -414,7 +417,10 @@ internal sealed class ContainerizedRun(ContainerTestSettings settings, string? r
         }
         catch (Exception ex) when (ex is InvalidDataException or IOException or UnauthorizedAccessException or FormatException)
         {
-            handle.SendMessage(TestMessageLevel.Warning, $"ContainerTest: the coverage {testCase.FullyQualifiedName} recorded in its container could not be added to coverlet's report: {ex.Message}");
+            if (coverageFailures.TryAdd("coverlet " + ex.Message, 0))
+            {
+                handle.SendMessage(TestMessageLevel.Warning, $"ContainerTest: the coverage {testCase.FullyQualifiedName} recorded in its container could not be added to coverlet's report (said once a run): {ex.Message}");
+            }
         }
     }
 
@@ -430,7 +436,10 @@ internal sealed class ContainerizedRun(ContainerTestSettings settings, string? r
         }
         catch (Exception ex) when (ex is InvalidDataException or IOException or UnauthorizedAccessException or FormatException)
         {
-            handle.SendMessage(TestMessageLevel.Warning, $"ContainerTest: the coverage {testCase.FullyQualifiedName} recorded in its container could not be added to the Code Coverage collector's report: {ex.Message}");
+            if (coverageFailures.TryAdd("microsoft " + ex.Message, 0))
+            {
+                handle.SendMessage(TestMessageLevel.Warning, $"ContainerTest: the coverage {testCase.FullyQualifiedName} recorded in its container could not be added to the Code Coverage collector's report (said once a run): {ex.Message}");
+            }
         }
     }
 
