@@ -26,8 +26,9 @@ public static class TestingPlatformRun
         try
         {
             var settings = Load(application);
+            var coverage = Coverage.TestingPlatformCodeCoverage.Warning(Path.GetDirectoryName(Path.GetFullPath(application))!, Environment.GetCommandLineArgs().Skip(1));
             return settings.Enabled
-                ? Answer("containers", settings.Warnings)
+                ? Answer("containers", coverage is null ? settings.Warnings : [.. settings.Warnings, coverage])
                 : Answer("native", [.. settings.Warnings, "ContainerTest: switched off (ContainerTest=false or CONTAINERTEST=0), so tests run natively, not in containers."]);
         }
         catch (InvalidSettingException ex)
