@@ -3,7 +3,7 @@ namespace ContainerTest.MsBuildTasks;
 using Microsoft.Build.Framework;
 
 /// <summary>
-/// Writes copies of managed assemblies without their PE debug directory (PE/COFF specification,
+/// Writes copies of managed assemblies, under their own file names, without their PE debug directory (PE/COFF specification,
 /// "The .debug Section"; the optional header's data directory entry 6): no CodeView pointer to a
 /// PDB, no embedded portable PDB, no PDB checksum. The code, the metadata and the resources stay
 /// byte for byte what they were.
@@ -12,9 +12,9 @@ using Microsoft.Build.Framework;
 /// Why: ContainerTest's private dependencies (Docker.DotNet and the packages it brings) embed their
 /// PDBs. Microsoft's code coverage collector instruments every module it finds symbols for under the
 /// test's output folder, ContainerTest's <c>.containertest/runtime/</c> included, so under a user's
-/// own run settings (without ContainerTest's module exclusion) its report listed Docker.DotNet beside
-/// the user's code. Without symbols the collector leaves a module alone (measured with
-/// Microsoft.CodeCoverage 18.x, static and dynamic instrumentation). What is lost: file names and
+/// own run settings that did not exclude that folder its report listed Docker.DotNet beside the
+/// user's code. Without symbols the collector leaves a module alone (tried with
+/// Microsoft.CodeCoverage 18.11, static and dynamic instrumentation; coverlet too). What is lost: file names and
 /// line numbers in those libraries' stack traces, which ContainerTest never shows to a user.
 /// Strong-name and Authenticode signatures no longer match the bytes; .NET (Core) verifies neither.
 /// </remarks>
@@ -28,15 +28,10 @@ public sealed class RemoveDebugDirectory : Microsoft.Build.Utilities.Task
     [Required]
     public string Destination { get; set; } = string.Empty;
 
-    /// <summary>The copies written, one per assembly, in the order of <see cref="Assemblies"/>.</summary>
-    [Output]
-    public ITaskItem[] Copies { get; private set; } = [];
-
     /// <inheritdoc />
     public override bool Execute()
     {
         Directory.CreateDirectory(Destination);
-        var copies = new List<ITaskItem>();
         foreach (var assembly in Assemblies)
         {
             var source = assembly.ItemSpec;
@@ -52,13 +47,8 @@ public sealed class RemoveDebugDirectory : Microsoft.Build.Utilities.Task
                 Log.LogError($"ContainerTest: cannot write '{target}' as '{source}' without its debug directory: {e.Message}");
                 return false;
             }
-
-            var copy = new Microsoft.Build.Utilities.TaskItem(target);
-            assembly.CopyMetadataTo(copy);
-            copies.Add(copy);
         }
 
-        Copies = [.. copies];
         return true;
     }
 }
