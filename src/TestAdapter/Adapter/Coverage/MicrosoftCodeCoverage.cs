@@ -43,9 +43,9 @@ internal sealed class MicrosoftCodeCoverage
     /// settings turn that off, or it made no buffer), so that nothing the tests run in their jobs
     /// can reach its report (with static instrumentation off, the collector's profiler makes a
     /// buffer for each module the test host loads, which no job can mark). Empty when there is
-    /// nothing to say. Nothing of ContainerTest's needs excluding in the user's settings: its own
-    /// assemblies carry the assembly-level ExcludeFromCodeCoverage the collector honours, and its
-    /// private dependencies come without symbols, which the collector needs to instrument a module.
+    /// nothing to say. Nothing of ContainerTest's needs excluding in the user's settings: everything
+    /// it puts in the output folder, its own assemblies and its private dependencies, comes without
+    /// symbols, which the collector needs to instrument a module.
     /// </summary>
     public IEnumerable<string> Warnings
     {

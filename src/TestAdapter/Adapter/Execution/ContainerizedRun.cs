@@ -28,7 +28,7 @@ internal sealed class ContainerizedRun(ContainerTestSettings settings, string? r
     private volatile bool anyFailed;
     private Task<Prepared>? preparing;
 
-    /// <summary>What the run says up front about a coverage collector that cannot measure its jobs, or would report ContainerTest's own assemblies.</summary>
+    /// <summary>What the run says up front about a coverage collector that cannot measure its jobs.</summary>
     public IEnumerable<string> CoverageWarnings => microsoftCoverage?.Warnings ?? [];
 
     /// <summary>
@@ -417,10 +417,7 @@ internal sealed class ContainerizedRun(ContainerTestSettings settings, string? r
         }
         catch (Exception ex) when (ex is InvalidDataException or IOException or UnauthorizedAccessException or FormatException)
         {
-            if (coverageFailures.TryAdd("coverlet " + ex.Message, 0))
-            {
-                handle.SendMessage(TestMessageLevel.Warning, $"ContainerTest: the coverage {testCase.FullyQualifiedName} recorded in its container could not be added to coverlet's report (said once a run): {ex.Message}");
-            }
+            WarnOnceOfCoverage(testCase, "coverlet's report", ex.Message);
         }
     }
 
@@ -436,10 +433,16 @@ internal sealed class ContainerizedRun(ContainerTestSettings settings, string? r
         }
         catch (Exception ex) when (ex is InvalidDataException or IOException or UnauthorizedAccessException or FormatException)
         {
-            if (coverageFailures.TryAdd("microsoft " + ex.Message, 0))
-            {
-                handle.SendMessage(TestMessageLevel.Warning, $"ContainerTest: the coverage {testCase.FullyQualifiedName} recorded in its container could not be added to the Code Coverage collector's report (said once a run): {ex.Message}");
-            }
+            WarnOnceOfCoverage(testCase, "the Code Coverage collector's report", ex.Message);
+        }
+    }
+
+    /// <summary>Says that a test's coverage could not reach <paramref name="report"/>, once a run for each report and <paramref name="reason"/>.</summary>
+    private void WarnOnceOfCoverage(TestCase testCase, string report, string reason)
+    {
+        if (coverageFailures.TryAdd(report + "\n" + reason, 0))
+        {
+            handle.SendMessage(TestMessageLevel.Warning, $"ContainerTest: the coverage {testCase.FullyQualifiedName} recorded in its container could not be added to {report} (said once a run): {reason}");
         }
     }
 
